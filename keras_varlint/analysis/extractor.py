@@ -1,0 +1,518 @@
+"""One libcst pass over a layer class that turns its source into ``LayerFacts``."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import libcst as cst
+
+from keras_varlint.analysis import vocabulary as vocab
+from keras_varlint.analysis.facts import (
+    Assignment,
+    Creation,
+    Kind,
+    LayerFacts,
+    MethodFacts,
+    Read,
+    Use,
+    Value,
+)
+
+Resolve = Callable[[str], str]  # dotted name as written -> qualified name
+ClassKind = Callable[[str], Kind | None]  # qualified name -> LAYER / MODULE / CLOSURE factory, or None
+
+_EMPTY = cst.Module(body=[])
+_GUARD = re.compile(r"\bis\s+(not\s+)?None\b|\bhasattr\(|\bgetattr\(|\bbuilt\b|^\s*not\s+self\.|_initiali[sz]ed\b")
+_CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
+_INTEGER_DTYPE = re.compile(r"int|bool")
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _code(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def _literal_bool(node: cst.BaseExpression) -> bool | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def _keyword(call: cst.Call, name: str, position: int | None = None) -> cst.BaseExpression | None:
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+        if arg.keyword is None and not arg.star and i == position:
+            return arg.value
+    return None
+
+
+def _is_integer_literal(node: cst.BaseExpression | None) -> bool:
+    if isinstance(node, cst.UnaryOperation):
+        node = node.expression
+    if isinstance(node, cst.Integer) or _literal_bool(node) is not None:
+        return True
+    if isinstance(node, (cst.List, cst.Tuple)) and node.elements:
+        return all(_is_integer_literal(e.value) for e in node.elements)
+    return False
+
+
+class _ClassExtractor(cst.CSTVisitor):
+    """Visits one method at a time; keeps an explicit ancestor stack for read contexts."""
+
+    def __init__(self, facts: LayerFacts, resolve: Resolve, class_kind: ClassKind) -> None:
+        self.facts = facts
+        self.resolve = resolve
+        self.class_kind = class_kind
+        self.order = 0
+        self.attr_kinds: dict[str, Kind] = {}  # what each attribute was last seen holding
+        # per-method state
+        self.method: MethodFacts | None = None
+        self.self_name = "self"
+        self.shape_param: str | None = None
+        self.stack: list[cst.CSTNode] = []
+        self.targets: set[int] = set()
+        self.aliases: dict[str, str] = {}  # local name -> attribute (`w = self.w`)
+        self.locals: dict[str, Value] = {}  # local name -> created value (`v = tf.Variable(...)`)
+        self.created: dict[int, Creation] = {}
+        self.statement_reads: list[int] = []  # index into method.reads where each open assignment began
+
+    # -- entry -----------------------------------------------------------------------------------
+
+    def extract_method(self, node: cst.FunctionDef) -> None:
+        decorators = {dotted_name(d.decorator) or "" for d in node.decorators}
+        params = node.params.params
+        if decorators & {"staticmethod", "classmethod"} or not params:
+            self.facts.methods.setdefault(node.name.value, MethodFacts(node.name.value, node))
+            return
+        method = MethodFacts(
+            node.name.value,
+            node,
+            is_property=bool(decorators & {"property", "cached_property", "functools.cached_property"})
+            or any(d.endswith((".setter", ".getter")) for d in decorators),
+        )
+        self.facts.methods[method.name] = method
+        self.method = method
+        self.self_name = params[0].name.value
+        self.shape_param = params[1].name.value if method.name == "build" and len(params) > 1 else None
+        self.stack, self.targets, self.aliases, self.locals = [], set(), {}, {}
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]:
+            statement.visit(self)
+
+    # -- the visitor ----------------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        self.order += 1
+        if isinstance(node, cst.ClassDef):
+            return False  # a nested class is a class of its own
+        handler = getattr(self, f"_visit_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        handler = getattr(self, f"_leave_{type(original_node).__name__}", None)
+        if handler is not None:
+            handler(original_node)
+        self.stack.pop()
+
+    def _is_self(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.self_name
+
+    def _self_attr(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Attribute) and self._is_self(node.value):
+            return node.attr.value
+        return None
+
+    # assignments ---------------------------------------------------------------------------------
+
+    def _mark_targets(self, target: cst.BaseExpression) -> None:
+        self.targets.add(id(target))
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._mark_targets(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._mark_targets(target.value)
+
+    def _visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._mark_targets(target.target)
+        self.statement_reads.append(len(self.method.reads))
+
+    def _visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._mark_targets(node.target)
+        self.statement_reads.append(len(self.method.reads))
+
+    def _visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.statement_reads.append(len(self.method.reads))
+
+    def _visit_For(self, node: cst.For) -> None:
+        self._mark_targets(node.target)
+
+    def _visit_CompFor(self, node: cst.CompFor) -> None:
+        self._mark_targets(node.target)
+
+    def _visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._mark_targets(node.asname.name)
+
+    def _visit_Del(self, node: cst.Del) -> None:
+        self._mark_targets(node.target)
+
+    def _leave_Assign(self, node: cst.Assign) -> None:
+        start = self.statement_reads.pop()
+        for target in node.targets:
+            self._assign(target.target, node.value, node, start)
+
+    def _leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        start = self.statement_reads.pop()
+        if node.value is not None:
+            self._assign(node.target, node.value, node, start)
+
+    def _leave_AugAssign(self, node: cst.AugAssign) -> None:
+        start = self.statement_reads.pop()
+        attr = self._self_attr(node.target)
+        if attr is not None:
+            sources = [attr] + self._value_sources(start)
+            self._record(attr, Value(Kind.DERIVED, sources=sources), node, how="augmented")
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode, start: int) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+            if len(target.elements) == len(value.elements):
+                for t, v in zip(target.elements, value.elements):
+                    self._assign(t.value, v.value, statement, start)
+            return
+        attr = self._self_attr(target)
+        if attr is not None:
+            self._record(attr, self._classify(value, start), statement)
+        elif isinstance(target, cst.Name):
+            name = target.value
+            self.aliases.pop(name, None)
+            self.locals.pop(name, None)
+            source = self._self_attr(value)
+            if source is not None:
+                self.aliases[name] = source
+            else:
+                classified = self._classify(value, start)
+                if classified.creations or classified.kind is Kind.INITIALIZER:
+                    self.locals[name] = classified
+        elif isinstance(target, cst.Subscript):
+            attr = self._self_attr(target.value)
+            classified = self._classify(value, start)
+            if attr is not None and classified.creations:
+                self._record(attr, Value(Kind.CONTAINER, classified.creations), statement, how="item")
+
+    def _record(self, attr: str, value: Value, statement: cst.CSTNode, how: str = "assign") -> None:
+        self.method.assignments.append(
+            Assignment(attr, self.method.name, statement, value, self._branch(), self.order, how)
+        )
+        self.attr_kinds[attr] = value.kind
+
+    def _branch(self) -> tuple[tuple[int, int], ...]:
+        path = []
+        for parent, child in zip(self.stack, self.stack[1:]):
+            if isinstance(parent, cst.If):
+                path.append((id(parent), 0 if child is parent.body else 1))
+            elif isinstance(parent, cst.Try):
+                path.append((id(parent), 1 + parent.handlers.index(child) if child in parent.handlers else 0))
+            elif isinstance(parent, (cst.For, cst.While)):
+                path.append((id(parent), -1))  # a loop: repeats
+        return tuple(path)
+
+    def _value_sources(self, start: int) -> list[str]:
+        return [r.attr for r in self.method.reads[start:] if r.use is Use.VALUE]
+
+    def _classify(self, node: cst.BaseExpression, start: int) -> Value:
+        """What an assigned expression holds."""
+        if isinstance(node, cst.Call):
+            creation = self.created.get(id(node))
+            if creation is not None:
+                return Value(creation.kind, [creation])
+            callee = self._callee(node.func)
+            if callee and vocab.is_initializer(callee):
+                return Value(Kind.INITIALIZER)
+            helper = self._self_attr(node.func)
+            if helper is not None:
+                return Value(Kind.OTHER, alias_of=f"{helper}()")  # resolved after all methods are seen
+            if callee and self.class_kind(callee) is Kind.CLOSURE:
+                return Value(Kind.CLOSURE)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            creations = [c for e in node.elements for c in self._classify(e.value, start).creations]
+            return Value(Kind.CONTAINER, creations)
+        if isinstance(node, cst.Dict):
+            creations = [
+                c for e in node.elements if isinstance(e, cst.DictElement) for c in self._classify(e.value, start).creations
+            ]
+            return Value(Kind.CONTAINER, creations)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return Value(Kind.CONTAINER, self._classify(node.elt, start).creations)
+        if isinstance(node, cst.DictComp):
+            return Value(Kind.CONTAINER, self._classify(node.value, start).creations)
+        if isinstance(node, cst.Name):
+            if node.value in self.locals:
+                return self.locals[node.value]
+            if node.value in self.aliases:
+                return Value(Kind.OTHER, alias_of=self.aliases[node.value])
+            return Value(Kind.OTHER)
+        attr = self._self_attr(node)
+        if attr is not None:
+            return Value(Kind.OTHER, alias_of=attr)
+        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation, cst.Call, cst.Subscript, cst.IfExp)):
+            sources = self._value_sources(start)
+            if sources:
+                return Value(Kind.DERIVED, sources=sources)
+        return Value(Kind.OTHER)
+
+    # calls -------------------------------------------------------------------------------------
+
+    def _callee(self, func: cst.BaseExpression) -> str | None:
+        name = dotted_name(func)
+        if name is None or name.split(".")[0] == self.self_name:
+            return None
+        if name in self.aliases or name in self.locals:
+            return None
+        return self.resolve(name)
+
+    def _visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        method = self.method
+        attr = self._self_attr(func)
+        if attr is not None:
+            method.self_calls.add(attr)
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) and dotted_name(func.value.func) == "super":
+            method.super_calls.add(func.attr.value)
+        name = dotted_name(func)
+        if name in ("setattr", "getattr", "delattr") and node.args and self._is_self(node.args[0].value):
+            key = node.args[1].value if len(node.args) > 1 else None
+            if not isinstance(key, cst.SimpleString):
+                self.facts.dynamic = True
+            elif name == "getattr":
+                self._read(key.evaluated_value, node, *self._use())
+            elif name == "setattr" and len(node.args) > 2:
+                self._record(key.evaluated_value, self._classify(node.args[2].value, len(method.reads)), node)
+        elif name == "vars" and node.args and self._is_self(node.args[0].value):
+            self.facts.dynamic = True
+        creation = self._creation(node)
+        if creation is not None:
+            self.created[id(node)] = creation
+            method.creations.append(creation)
+        # self.vs.append(tf.Variable(...)) and friends
+        if isinstance(func, cst.Attribute) and func.attr.value in _CONTAINER_MUTATORS:
+            owner = self._self_attr(func.value)
+            if owner is not None:
+                self.statement_reads.append(len(method.reads))
+
+    def _leave_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _CONTAINER_MUTATORS:
+            owner = self._self_attr(func.value)
+            if owner is not None:
+                start = self.statement_reads.pop()
+                creations = [c for a in node.args for c in self._classify(a.value, start).creations]
+                if creations:
+                    self._record(owner, Value(Kind.CONTAINER, creations), node, how="append")
+
+    def _creation(self, node: cst.Call) -> Creation | None:
+        func = node.func
+        method = self.method.name
+        if isinstance(func, cst.Attribute) and func.attr.value in vocab.ADD_WEIGHT_METHODS and (
+            self._is_self(func.value) or isinstance(func.value, cst.Call) and dotted_name(func.value.func) == "super"
+        ):
+            return Creation(Kind.WEIGHT, node, func.attr.value, method, self._trainable(node, None), guarded=self._guarded())
+        callee = self._callee(func)
+        if callee is None:
+            if isinstance(func, cst.Call) and self._is_initializer_call(func):
+                return Creation(Kind.TENSOR, node, "initializer", method)
+            local = self._self_attr(func) or (func.value if isinstance(func, cst.Name) else None)
+            known = self.attr_kinds.get(local) if self._self_attr(func) else self.locals.get(local, Value(Kind.OTHER)).kind
+            if known is Kind.INITIALIZER:
+                return Creation(Kind.TENSOR, node, "initializer", method)
+            return None
+        if callee in vocab.TF_VARIABLE:
+            return Creation(
+                Kind.TF_VARIABLE, node, callee, method, self._trainable(node, 1), self._integer(node), self._guarded()
+            )
+        if vocab.is_keras_variable(callee):
+            return Creation(
+                Kind.KERAS_VARIABLE, node, callee, method, self._trainable(node, None), self._integer(node), self._guarded()
+            )
+        kind = self.class_kind(callee)
+        if kind in (Kind.LAYER, Kind.MODULE):
+            return Creation(kind, node, callee, method, guarded=self._guarded())
+        if vocab.is_random_sampler(callee) or isinstance(func, cst.Call) and self._is_initializer_call(func):
+            return Creation(Kind.TENSOR, node, callee, method)
+        if vocab.is_fill(callee) and self.shape_param and node.args:
+            shape = _code(node.args[0].value)
+            if re.search(rf"\b{re.escape(self.shape_param)}\b", shape):
+                return Creation(Kind.TENSOR, node, callee, method)
+        return None
+
+    def _is_initializer_call(self, func: cst.Call) -> bool:
+        callee = self._callee(func.func)
+        return bool(callee) and vocab.is_initializer(callee)
+
+    def _trainable(self, node: cst.Call, position: int | None) -> bool | None:
+        value = _keyword(node, "trainable", position)
+        if value is None:
+            return True
+        return _literal_bool(value)
+
+    def _integer(self, node: cst.Call) -> bool:
+        dtype = _keyword(node, "dtype")
+        if dtype is not None:
+            return bool(_INTEGER_DTYPE.search(_code(dtype)))
+        initial = _keyword(node, "initial_value", 0)
+        if isinstance(initial, cst.Call):
+            inner = _keyword(initial, "dtype")
+            return inner is not None and bool(_INTEGER_DTYPE.search(_code(inner)))
+        return _is_integer_literal(initial)
+
+    def _guarded(self) -> bool:
+        return any(isinstance(n, cst.If) and _GUARD.search(_code(n.test)) for n in self.stack)
+
+    # reads -------------------------------------------------------------------------------------
+
+    def _visit_Attribute(self, node: cst.Attribute) -> None:
+        if not self._is_self(node.value):
+            return
+        attr = node.attr.value
+        if attr in vocab.COLLECTION_ATTRS:
+            self.facts.reads_collections = True
+            if attr == "__dict__":
+                self.facts.dynamic = True
+        if id(node) in self.targets:
+            return
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(parent, cst.AugAssign) and parent.target is node:
+            self._read(attr, node, Use.VALUE, None)
+            return
+        self._read(attr, node, *self._use())
+
+    def _visit_Name(self, node: cst.Name) -> None:
+        attr = self.aliases.get(node.value)
+        if attr is not None and id(node) not in self.targets:
+            parent = self.stack[-2] if len(self.stack) > 1 else None
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                return  # `x.w`: an attribute named like the alias
+            if isinstance(parent, (cst.Arg, cst.Param)) and getattr(parent, "keyword", None) is node:
+                return
+            self._read(attr, node, *self._use())
+
+    def _read(self, attr: str, node: cst.CSTNode, use: Use, wrapper: cst.CSTNode | None) -> None:
+        self.method.reads.append(Read(attr, self.method.name, node, use, wrapper, self.order))
+
+    def _use(self) -> tuple[Use, cst.CSTNode | None]:
+        """How the node on top of the stack is used, judged from its ancestors."""
+        stack = self.stack
+        child = stack[-1]
+        for i in range(len(stack) - 2, -1, -1):
+            parent = stack[i]
+            if isinstance(parent, cst.Attribute):
+                if parent.value is child:
+                    name = parent.attr.value
+                    if name in vocab.METADATA_ATTRS:
+                        return Use.METADATA, None
+                    grand = stack[i - 1] if i > 0 else None
+                    if name in vocab.UPDATE_METHODS:
+                        return Use.UPDATE, None
+                    if name == "numpy" and isinstance(grand, cst.Call) and grand.func is parent:
+                        return Use.CUT, grand
+            elif isinstance(parent, cst.Call):
+                if parent.func is not child:
+                    found = self._call_use(parent, child)
+                    if found is not None:
+                        return found
+            elif isinstance(parent, cst.Comparison):
+                operators = [c.operator for c in parent.comparisons]
+                if all(isinstance(o, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for o in operators):
+                    return Use.METADATA, None
+                return Use.NONDIFF, parent
+            elif isinstance(parent, cst.SubscriptElement):
+                return Use.NONDIFF, stack[i - 1]  # used as an index
+            elif isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is child:
+                return Use.METADATA, None
+            elif isinstance(parent, cst.Assert):
+                return Use.METADATA, None
+            elif isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+                return Use.METADATA, None
+            elif isinstance(parent, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Lambda)):
+                break
+            child = parent
+        return Use.VALUE, None
+
+    def _call_use(self, call: cst.Call, child: cst.CSTNode) -> tuple[Use, cst.CSTNode | None] | None:
+        callee = self._callee(call.func)
+        if callee is None:
+            return None
+        if vocab.is_cut(callee):
+            return Use.CUT, call
+        if vocab.is_stop_gradient(callee):
+            return Use.STOPPED, call
+        if vocab.is_metadata_call(callee):
+            return Use.METADATA, None
+        kind = vocab.nondiff_kind(callee)
+        if kind == "op":
+            return Use.NONDIFF, call
+        if kind == "cast":
+            dtype = _keyword(call, "dtype", 1)
+            if dtype is not None and _INTEGER_DTYPE.search(_code(dtype)):
+                return Use.NONDIFF, call
+        if kind == "gather":
+            indices = _keyword(call, "indices", 1)
+            if indices is not None and child is not call.args[0]:
+                return Use.NONDIFF, call
+        return None
+
+    # returns -----------------------------------------------------------------------------------
+
+    def _visit_Return(self, node: cst.Return) -> None:
+        self.statement_reads.append(len(self.method.reads))
+
+    def _leave_Return(self, node: cst.Return) -> None:
+        start = self.statement_reads.pop()
+        if node.value is not None and not any(isinstance(n, (cst.FunctionDef, cst.Lambda)) for n in self.stack[:-1]):
+            self.method.returns.append(self._classify(node.value, start))
+
+
+def _resolve_helper_values(facts: LayerFacts) -> None:
+    """``self.w = self._make_weight()``: take the kind of what the helper returns."""
+    for assignment in facts.assignments():
+        target = assignment.value.alias_of
+        if not (target and target.endswith("()")):
+            continue
+        helper = facts.methods.get(target[:-2])
+        assignment.value.alias_of = None
+        if helper and helper.returns:
+            kinds = {v.kind for v in helper.returns}
+            if len(kinds) == 1 and all(v.creations for v in helper.returns):
+                assignment.value.kind = kinds.pop()
+                assignment.value.creations = [c for v in helper.returns for c in v.creations]
+
+
+def extract(
+    class_node: cst.ClassDef,
+    facts: LayerFacts,
+    resolve: Resolve,
+    class_kind: ClassKind,
+) -> LayerFacts:
+    """Fill ``facts`` from the methods of ``class_node``."""
+    extractor = _ClassExtractor(facts, resolve, class_kind)
+    body = class_node.body.body if isinstance(class_node.body, cst.IndentedBlock) else []
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef):
+            extractor.extract_method(statement)
+    _resolve_helper_values(facts)
+    return facts

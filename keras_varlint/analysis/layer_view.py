@@ -1,0 +1,116 @@
+"""A layer class seen with its project relatives: inherited methods, reachability from ``call``."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Iterable, Iterator
+
+from keras_varlint.analysis.facts import VARIABLE_KINDS, Assignment, Kind, LayerFacts, MethodFacts, Read, Use
+
+# Methods Keras itself calls; code reached from them is not "in call" even if call also reaches it.
+ENTRY_POINTS = frozenset(
+    {"__init__", "build", "get_config", "from_config", "compute_output_shape", "compute_output_spec",
+     "compute_mask", "build_from_config", "get_build_config", "_build", "__setstate__", "__getstate__",
+     "load_own_variables", "save_own_variables", "quantize", "set_weights", "get_weights"}
+)
+CREATION_METHODS = frozenset({"__init__", "build", "_build"})
+
+
+class LayerView:
+    """Queries over one class's facts, answered with the facts of its project ancestors and subclasses."""
+
+    def __init__(self, facts: LayerFacts, ancestors: list[LayerFacts], descendants: list[LayerFacts], complete: bool):
+        self.facts = facts
+        self.ancestors = ancestors  # in method-resolution order
+        self.descendants = descendants
+        self.complete = complete  # every inherited method is known (only project code and bare Layer/Model)
+
+    @property
+    def keras_version(self) -> int:
+        return self.facts.keras_version
+
+    @cached_property
+    def _mro(self) -> list[LayerFacts]:
+        return [self.facts, *self.ancestors]
+
+    def lookup(self, name: str, after: LayerFacts | None = None) -> MethodFacts | None:
+        """The method ``self.name`` resolves to (or ``super().name`` from ``after``)."""
+        chain = self._mro
+        if after is not None:
+            chain = chain[chain.index(after) + 1:] if after in chain else []
+        for cls in chain:
+            if name in cls.methods:
+                return cls.methods[name]
+        return None
+
+    def _owner(self, method: MethodFacts) -> LayerFacts | None:
+        return next((c for c in self._mro if c.methods.get(method.name) is method), None)
+
+    def reachable_from(self, root: str) -> list[MethodFacts]:
+        """Methods reached from ``root`` through self/super calls and properties, not entering entry points."""
+        start = self.lookup(root)
+        if start is None:
+            return []
+        seen = [start]
+        queue = [start]
+        while queue:
+            method = queue.pop()
+            owner = self._owner(method)
+            # A method read as an attribute is called, passed as a callback, or a property.
+            targets = [self.lookup(n) for n in method.self_calls | {r.attr for r in method.reads}]
+            targets += [self.lookup(n, after=owner) for n in method.super_calls]
+            for target in targets:
+                if target is None or target in seen or target.name in ENTRY_POINTS and target.name != root:
+                    continue
+                seen.append(target)
+                queue.append(target)
+        return seen
+
+    @cached_property
+    def call_methods(self) -> list[MethodFacts]:
+        return self.reachable_from("call")
+
+    @cached_property
+    def call_only_methods(self) -> list[MethodFacts]:
+        """Methods of this class reached from ``call`` and from no other method Keras calls."""
+        others = {id(m) for root in ENTRY_POINTS for m in self.reachable_from(root)}
+        own = set(map(id, self.facts.methods.values()))
+        return [m for m in self.call_methods if id(m) not in others and id(m) in own]
+
+    def is_method(self, name: str) -> bool:
+        return any(name in c.methods for c in self._mro)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @cached_property
+    def creating_assignments(self) -> dict[str, list[Assignment]]:
+        """Attributes given a new variable or layer outside call-only code, with those assignments."""
+        call_only = {m.name for m in self.call_only_methods}
+        found: dict[str, list[Assignment]] = {}
+        for a in self.facts.assignments():
+            if a.method not in call_only and a.value.creations and a.value.kind in VARIABLE_KINDS | {Kind.LAYER}:
+                found.setdefault(a.attr, []).append(a)
+        return found
+
+    def holds(self, attr: str, kinds: Iterable[Kind]) -> bool:
+        kinds = frozenset(kinds)
+        return any(a.value.kind in kinds for a in self.creating_assignments.get(attr, ()))
+
+    def trainable(self, attr: str) -> bool:
+        """Whether the attribute holds a variable that is (or may be) trainable."""
+        return any(c.trainable is not False and not c.integer
+                   for a in self.creating_assignments.get(attr, ()) for c in a.value.creations)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def reads_in_call(self, attr: str) -> list[Read]:
+        return [r for m in self.call_methods for r in m.reads if r.attr == attr]
+
+    def all_reads(self, attr: str) -> Iterator[Read]:
+        for cls in (self.facts, *self.ancestors, *self.descendants):
+            for read in cls.reads():
+                if read.attr == attr:
+                    yield read
+
+    def value_reads_in_call(self, attr: str) -> list[Read]:
+        return [r for r in self.reads_in_call(attr) if r.use not in (Use.METADATA, Use.UPDATE)]

@@ -1,0 +1,68 @@
+"""What a fully qualified name means to Keras: layer class, tf.Module, creating call, and so on."""
+
+from __future__ import annotations
+
+import enum
+
+# Prefixes under which Keras' public and private namespaces live, most specific first.
+_KERAS_PREFIXES = (
+    ("tensorflow.python.keras.", 2),
+    ("tensorflow.compat.v1.keras.", 2),
+    ("tensorflow.compat.v2.keras.", 0),
+    ("tensorflow.keras.", 0),  # 0: Keras 3 on TF >= 2.16 unless the file says otherwise
+    ("tf_keras.src.", 2),
+    ("tf_keras.", 2),
+    ("keras._tf_keras.keras.", 3),
+    ("keras.src.", 3),
+    ("keras.api.", 3),
+    ("keras.engine.", 2),
+    ("keras.", 3),
+)
+_LAYER_ROOTS = frozenset({"Layer", "Model", "Sequential", "Functional", "Network", "InputLayer"})
+_NOT_LAYERS = frozenset({"InputSpec", "Input", "TFSMLayer"})
+MODULE_ROOTS = frozenset({"tensorflow.Module", "tensorflow.python.module.module.Module", "tensorflow.compat.v2.Module"})
+
+
+class Family(enum.IntEnum):
+    """Which Keras a name belongs to: 2, 3, or 0 for `tf.keras` (decided by the file)."""
+
+    TF_KERAS = 0
+    KERAS2 = 2
+    KERAS3 = 3
+
+
+def keras_path(qualname: str) -> tuple[str, Family] | None:
+    """``keras.src.layers.core.dense.Dense`` -> (``layers.core.dense.Dense``, KERAS3)."""
+    for prefix, family in _KERAS_PREFIXES:
+        if qualname.startswith(prefix):
+            return qualname[len(prefix):], Family(family)
+    return None
+
+
+def keras_layer_family(qualname: str) -> Family | None:
+    """The Keras family if ``qualname`` names a Keras layer or model class, else None."""
+    found = keras_path(qualname)
+    if not found:
+        return None
+    path, family = found
+    parts = path.split(".")
+    last = parts[-1]
+    if not last[:1].isupper() or last in _NOT_LAYERS:
+        return None
+    if last in _LAYER_ROOTS:  # keras.Model, keras.engine.base_layer.Layer, ...
+        return family
+    if parts[0] in ("layers", "models") and len(parts) > 1:  # keras.layers.Dense, keras.src.layers.core.dense.Dense
+        return family
+    if parts[0] == "engine" and "Layer" in last:  # tf_keras.src.engine.base_preprocessing_layer.PreprocessingLayer
+        return family
+    return None
+
+
+def is_layer_root(qualname: str) -> bool:
+    """The base ``Layer``/``Model`` themselves: their own code is Keras', not the user's."""
+    found = keras_path(qualname)
+    return bool(found) and found[0].split(".")[-1] in _LAYER_ROOTS
+
+
+def is_module_root(qualname: str) -> bool:
+    return qualname in MODULE_ROOTS

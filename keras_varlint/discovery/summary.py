@@ -1,0 +1,246 @@
+"""The cheap pass: what a module imports and which classes it defines, without parsing it.
+
+Regular expressions over the decoded text find import statements and class headers; a scan of
+triple-quoted strings keeps examples inside docstrings out. Each class header also yields its
+source segment (the lines of its body), so that only layer classes are ever parsed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A file is worth a look only if it defines a class with bases.
+CLASS_PREFILTER = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(", re.M)
+
+_TRIPLE = re.compile(r'"""|\'\'\'')
+_CLASS = re.compile(r"^([ \t]*)class[ \t]+(\w+)[ \t]*(\(|:)", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+(?:\\\n[^\n#;]*)*)", re.M)
+_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]+(?:\\\n[^\n#;]*)*)", re.M)
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*")
+_DEF = re.compile(r"^def[ \t]+(\w+)", re.M)
+
+KERAS2_MODULES = ("tf_keras", "tensorflow.python.keras", "keras.engine", "tensorflow.compat.v1.keras")
+
+
+@dataclass
+class ClassHeader:
+    name: str
+    qualname: str  # dotted path inside the module (enclosing classes only; functions are skipped)
+    line: int  # 1-based line of the `class` keyword
+    col: int  # its indentation
+    bases: tuple[str, ...]  # dotted base expressions as written; non-name bases are dropped
+    body_end: int  # 1-based last line of the class segment
+    local: bool  # defined inside a function
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    module: str  # dotted module name, from the package layout
+    is_package: bool
+    imports: dict[str, str] = field(default_factory=dict)  # bound name -> qualified name
+    star_imports: list[str] = field(default_factory=list)
+    classes: list[ClassHeader] = field(default_factory=list)
+    functions: frozenset[str] = frozenset()  # module-level functions
+    keras2: bool = False  # imports Keras 2 (tf_keras, tensorflow.python.keras, keras.engine)
+
+    @property
+    def package(self) -> str:
+        return self.module if self.is_package else self.module.rpartition(".")[0]
+
+
+def module_name(path: Path, package_dirs: dict[Path, bool]) -> tuple[str, bool]:
+    """Dotted module name of ``path`` from the ``__init__.py`` files above it."""
+    path = path.absolute()
+    is_package = path.name == "__init__.py"
+    parts = [] if is_package else [path.stem]
+    directory = path.parent
+    while True:
+        known = package_dirs.get(directory)
+        if known is None:
+            known = package_dirs[directory] = (directory / "__init__.py").is_file()
+        if not known:
+            break
+        parts.append(directory.name)
+        directory = directory.parent
+    return ".".join(reversed(parts)) or path.stem, is_package
+
+
+def string_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of triple-quoted strings (approximate: ignores quotes in comments)."""
+    spans = []
+    opened_at, delimiter = -1, ""
+    for m in _TRIPLE.finditer(text):
+        if opened_at < 0:
+            opened_at, delimiter = m.start(), m.group()
+        elif m.group() == delimiter and text[m.start() - 1] != "\\":
+            spans.append((opened_at, m.end()))
+            opened_at = -1
+    if opened_at >= 0:
+        spans.append((opened_at, len(text)))
+    return spans
+
+
+class _Spans:
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [s for s, _ in spans]
+        self.spans = spans
+
+    def inside(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.spans[i][0] < pos < self.spans[i][1]
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _closing_paren(text: str, start: int) -> int:
+    """Index of the parenthesis closing the one just before ``start``, or -1."""
+    depth = 1
+    for i in range(start, min(len(text), start + 4000)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _resolve_relative(module: str, package: str) -> str:
+    level = len(module) - len(module.lstrip("."))
+    if not level:
+        return module
+    base = package.split(".") if package else []
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    rest = module[level:]
+    return ".".join([*base, rest] if rest else base)
+
+
+def _parse_imports(text: str, spans: _Spans, summary: ModuleSummary) -> None:
+    for m in _IMPORT.finditer(text):
+        if spans.inside(m.start()):
+            continue
+        for item in m.group(1).replace("\\\n", " ").split(","):
+            words = item.split()
+            if not words or not _DOTTED.fullmatch(words[0]):
+                continue
+            if len(words) == 3 and words[1] == "as":
+                summary.imports[words[2]] = words[0]
+            else:
+                head = words[0].split(".")[0]
+                summary.imports[head] = head
+    for m in _FROM.finditer(text):
+        if spans.inside(m.start()):
+            continue
+        source = _resolve_relative(m.group(1), summary.package)
+        names = m.group(2).replace("\\\n", " ").strip("() \t\n")
+        for item in names.split(","):
+            item = item.split("#")[0]
+            words = item.split()
+            if not words:
+                continue
+            if words[0] == "*":
+                summary.star_imports.append(source)
+            elif len(words) == 3 and words[1] == "as":
+                summary.imports[words[2]] = f"{source}.{words[0]}"
+            elif len(words) == 1 and words[0].isidentifier():
+                summary.imports[words[0]] = f"{source}.{words[0]}"
+    summary.keras2 = any(
+        target == k or target.startswith(k + ".") for target in summary.imports.values() for k in KERAS2_MODULES
+    )
+
+
+def _segment_end(lines: list[str], offsets: list[int], first_body: int, col: int, spans: _Spans) -> int:
+    """0-based index of the last line belonging to a class whose body starts at ``first_body``."""
+    last = first_body - 1
+    for i in range(first_body, len(lines)):
+        line = lines[i]
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if indent <= col and not spans.inside(offsets[i] + indent):
+            break
+        last = i
+    return last
+
+
+def summarize(path: Path, text: str, package_dirs: dict[Path, bool], with_classes: bool = True) -> ModuleSummary:
+    """Imports and (when ``with_classes``) class headers of one module."""
+    module, is_package = module_name(path, package_dirs)
+    summary = ModuleSummary(str(path), module, is_package)
+    spans = _Spans(string_spans(text))
+    _parse_imports(text, spans, summary)
+    summary.functions = frozenset(_DEF.findall(text))
+    headers = [m for m in _CLASS.finditer(text) if not spans.inside(m.start(2))] if with_classes else []
+    if not headers:
+        return summary
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    enclosing: list[ClassHeader] = []  # open classes, innermost last
+    for m in headers:
+        col = len(m.group(1))
+        line_index = bisect.bisect_right(offsets, m.start(2)) - 1
+        bases: tuple[str, ...] = ()
+        header_end = m.end()
+        if m.group(3) == "(":
+            close = _closing_paren(text, m.end())
+            if close < 0:
+                bases, header_end = ("<malformed>",), m.end()
+            else:
+                bases = tuple(
+                    b for b in _split_top_level(text[m.end():close]) if "=" not in b and _DOTTED.fullmatch(b)
+                )
+                header_end = close
+        first_body = bisect.bisect_right(offsets, header_end)
+        # A body on the header line (`class A(B): pass`) ends there.
+        end = _segment_end(lines, offsets, first_body, col, spans) if first_body < len(lines) else line_index
+        end = max(end, bisect.bisect_right(offsets, header_end) - 1)
+        while enclosing and not (enclosing[-1].line - 1 < line_index <= enclosing[-1].body_end - 1):
+            enclosing.pop()
+        # Class nested in a function: its indentation is deeper than the enclosing class body.
+        local = col > 0 and (not enclosing or _in_function(lines, line_index, col))
+        outer = ".".join(c.name for c in enclosing)
+        header = ClassHeader(
+            name=m.group(2),
+            qualname=f"{outer}.{m.group(2)}" if outer and not local else m.group(2),
+            line=line_index + 1,
+            col=col,
+            bases=bases,
+            body_end=end + 1,
+            local=local,
+        )
+        summary.classes.append(header)
+        enclosing.append(header)
+    return summary
+
+
+def _in_function(lines: list[str], line_index: int, col: int) -> bool:
+    """Whether the nearest less-indented statement above opens a function, not a class."""
+    for i in range(line_index - 1, -1, -1):
+        stripped = lines[i].lstrip(" \t")
+        if not stripped or stripped.startswith(("#", "@")):
+            continue
+        if len(lines[i]) - len(stripped) < col:
+            return not stripped.startswith("class ")
+    return False

@@ -1,0 +1,49 @@
+"""The finding record shared by every part of the tool (rules, runtime, outputs)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass
+class Finding:
+    """One problem at one place. Field names and order are the JSON report's contract."""
+
+    path: str
+    line: int  # 1-based
+    column: int  # 0-based
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    layer: str | None = None
+    attribute: str | None = None
+    # Set by the runtime checker: {"status": "confirmed"|"refuted"|"inconclusive", "detail": str}
+    runtime: dict[str, str] | None = None
+    # Not part of the JSON contract: where the layer class lives, for the runtime checker.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        data["severity"] = self.severity.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Finding":
+        data = dict(data)
+        data["severity"] = Severity(data["severity"])
+        return cls(**data)

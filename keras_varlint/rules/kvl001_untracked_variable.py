@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from keras_varlint.analysis.facts import Kind
+from keras_varlint.analysis.layer_view import LayerView
+from keras_varlint.findings import Severity
+from keras_varlint.rules.base import Examples, Report, Rule
+
+
+def stored_tf_variables(layer: LayerView, trainable: bool) -> Iterator[tuple[str, object]]:
+    """(attribute, creation) for each ``tf.Variable`` stored on ``self`` outside call-only code."""
+    call_only = {m.name for m in layer.call_only_methods}
+    seen: set[int] = set()
+    for assignment in layer.facts.assignments():
+        if assignment.method in call_only:
+            continue
+        for creation in assignment.value.creations:
+            if creation.kind is not Kind.TF_VARIABLE or creation.method in call_only or id(creation.node) in seen:
+                continue
+            is_trainable = creation.trainable is True and not creation.integer
+            is_frozen = creation.trainable is False or creation.integer
+            if is_trainable if trainable else is_frozen:
+                seen.add(id(creation.node))
+                yield assignment.attr, creation
+
+
+class UntrackedVariable(Rule):
+    """
+    ## What it does
+    Finds a trainable `tf.Variable` stored on a layer attribute, directly or inside a
+    list, dict or tuple (including `self.vs.append(tf.Variable(...))`).
+
+    ## Why is this bad?
+    Keras 3 (and so `tf.keras` on TensorFlow >= 2.16) tracks only its own `keras.Variable`s.
+    A raw `tf.Variable` is not in `layer.trainable_variables`, so `model.fit` never updates
+    it and it is not saved with the model's weights. Nothing warns you: the model just does
+    not learn that parameter. Under Keras 2 (`tf_keras`) the variable is tracked, so the rule
+    stays silent there.
+    """
+
+    code = "KVL001"
+    name = "untracked-variable"
+    severity = Severity.ERROR
+    summary = "tf.Variable on a layer attribute is not tracked by Keras 3"
+    keras_versions = frozenset({3})
+    examples = Examples(
+        invalid=(
+            """
+import tensorflow as tf
+from tensorflow import keras
+
+class Scale(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = tf.Variable(0.5, name="scale")  # KVL001
+
+    def call(self, inputs):
+        return inputs * self.scale
+""",
+            """
+import keras
+import tensorflow as tf
+
+class Mixture(keras.layers.Layer):
+    def build(self, input_shape):
+        self.experts = []
+        for _ in range(3):
+            self.experts.append(tf.Variable(tf.ones(input_shape[-1:])))  # KVL001
+        self.gates = {"a": tf.Variable(1.0, trainable=True)}  # KVL001
+
+    def call(self, inputs):
+        return sum(inputs * e for e in self.experts) * self.gates["a"]
+""",
+        ),
+        valid=(
+            """
+import tensorflow as tf
+from tensorflow import keras
+
+class Scale(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = self.add_weight(
+            name="scale", shape=(), initializer=keras.initializers.Constant(0.5)
+        )
+
+    def call(self, inputs):
+        return inputs * self.scale
+""",
+            """
+import keras
+import tensorflow as tf
+
+class Counter(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = keras.Variable(0.5)
+        self.steps = tf.Variable(0, trainable=False)  # KVL010 when selected, not KVL001
+
+    def call(self, inputs):
+        self.steps.assign_add(1)
+        return inputs * self.scale
+""",
+        ),
+    )
+
+    def check(self, layer: LayerView) -> Iterator[Report]:
+        for attr, creation in stored_tf_variables(layer, trainable=True):
+            yield Report(
+                creation.node,
+                f"tf.Variable stored in self.{attr} is not tracked by Keras 3: it is not in trainable_variables "
+                "and fit() never updates it; create it with self.add_weight(...) or keras.Variable(...)",
+                attr,
+            )

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from keras_varlint.analysis.facts import VARIABLE_KINDS
+from keras_varlint.analysis.layer_view import LayerView
+from keras_varlint.findings import Severity
+from keras_varlint.rules.base import Examples, Report, Rule
+
+
+class WeightOverwritten(Rule):
+    """
+    ## What it does
+    Finds, in code reached from `call`, an assignment that replaces an attribute holding a
+    weight made in `__init__`/`build` with an expression, such as `self.w = self.w * decay`.
+
+    ## Why is this bad?
+    The attribute now holds a tensor, not the variable. Keras 3 still tracks the variable,
+    but from the second call on `call` reads the tensor, so the variable gets a `None`
+    gradient ("No gradients provided for any variable" under `fit`); Keras 2 drops the
+    variable from the layer altogether. Update a variable in place with `self.w.assign(...)`.
+    """
+
+    code = "KVL007"
+    name = "weight-overwritten"
+    severity = Severity.ERROR
+    summary = "weight attribute replaced by a tensor in call"
+    examples = Examples(
+        invalid=(
+            """
+import keras
+
+class Decay(keras.layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    def call(self, inputs):
+        self.w = self.w * 0.99  # KVL007
+        return inputs * self.w
+""",
+        ),
+        valid=(
+            """
+import keras
+
+class Decay(keras.layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", trainable=False)
+
+    def call(self, inputs):
+        self.w.assign(self.w * 0.99)
+        return inputs * self.w
+""",
+        ),
+    )
+
+    def check(self, layer: LayerView) -> Iterator[Report]:
+        own = set(map(id, layer.facts.methods.values()))
+        for method in layer.call_methods:
+            if id(method) not in own:
+                continue
+            for a in method.assignments:
+                value = a.value
+                if value.creations or value.alias_of or a.how not in ("assign", "augmented"):
+                    continue
+                if layer.holds(a.attr, VARIABLE_KINDS):
+                    yield Report(
+                        a.node,
+                        f"self.{a.attr} holds a weight; assigning an expression to it in {a.method}() replaces "
+                        f"the variable with a tensor, which gets no gradient: use self.{a.attr}.assign(...)",
+                        a.attr,
+                    )

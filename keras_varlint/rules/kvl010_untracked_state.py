@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from keras_varlint.analysis.layer_view import LayerView
+from keras_varlint.findings import Severity
+from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.rules.kvl001_untracked_variable import stored_tf_variables
+
+
+class UntrackedState(Rule):
+    """
+    ## What it does
+    Finds a non-trainable `tf.Variable` (`trainable=False`, or an integer or bool dtype)
+    stored on a layer attribute.
+
+    ## Why is this bad?
+    It does not need gradients, but Keras 3 does not track it either: it is not part of
+    `layer.weights`, so `model.save()` and `save_weights()` silently leave it out and a
+    reloaded model restarts from its initial value (a step counter back at 0, running
+    statistics reset). Use `self.add_weight(..., trainable=False)` or
+    `keras.Variable(..., trainable=False)`.
+    """
+
+    code = "KVL010"
+    name = "untracked-state"
+    severity = Severity.WARNING
+    summary = "non-trainable tf.Variable not saved with the model"
+    default_enabled = False
+    keras_versions = frozenset({3})
+    examples = Examples(
+        invalid=(
+            """
+import keras
+import tensorflow as tf
+
+class Counter(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.steps = tf.Variable(0)  # KVL010
+
+    def call(self, inputs):
+        self.steps.assign_add(1)
+        return inputs
+""",
+        ),
+        valid=(
+            """
+import keras
+
+class Counter(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.steps = self.add_weight(shape=(), dtype="int32", initializer="zeros", trainable=False)
+
+    def call(self, inputs):
+        self.steps.assign_add(1)
+        return inputs
+""",
+        ),
+    )
+
+    def check(self, layer: LayerView) -> Iterator[Report]:
+        for attr, creation in stored_tf_variables(layer, trainable=False):
+            yield Report(
+                creation.node,
+                f"non-trainable tf.Variable in self.{attr} is not tracked by Keras 3, so it is not saved with the "
+                "model; use self.add_weight(..., trainable=False)",
+                attr,
+            )

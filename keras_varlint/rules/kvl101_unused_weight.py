@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from keras_varlint.analysis.facts import Kind
+from keras_varlint.analysis.layer_view import CREATION_METHODS, LayerView
+from keras_varlint.findings import Severity
+from keras_varlint.rules.base import Examples, Report, Rule
+
+
+class UnusedWeight(Rule):
+    """
+    ## What it does
+    Finds a trainable weight or a sublayer created in `__init__`/`build` that is never read
+    anywhere else: not in the class, its helper methods and properties, its project base and
+    subclasses, nor as `obj.attr` anywhere in the files being linted. Classes that reach their
+    attributes dynamically (`getattr(self, name)`, `self.__dict__`, `self.weights`) or inherit
+    code the linter cannot see are skipped.
+
+    ## Why is this bad?
+    A weight that is never read gets a `None` gradient: it is saved, counted in the parameter
+    total and handed to the optimizer, which warns "Gradients do not exist for variables ...
+    when minimizing the loss", but it never affects the output. Usually a typo or a
+    refactoring left it behind.
+    """
+
+    code = "KVL101"
+    name = "unused-weight"
+    severity = Severity.WARNING
+    summary = "weight or sublayer never read"
+    examples = Examples(
+        invalid=(
+            """
+import keras
+
+class Affine(keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], 4))
+        self.bias = self.add_weight(shape=(4,), initializer="zeros")  # KVL101
+
+    def call(self, inputs):
+        return inputs @ self.kernel
+""",
+        ),
+        valid=(
+            """
+import keras
+
+class Affine(keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], 4))
+        self.bias = self.add_weight(shape=(4,), initializer="zeros")
+
+    def call(self, inputs):
+        return self._project(inputs) + self.bias
+
+    def _project(self, inputs):
+        return inputs @ self.kernel
+""",
+        ),
+    )
+
+    def check(self, layer: LayerView) -> Iterator[Report]:
+        if not layer.complete or layer.facts.dynamic or any(
+            c.reads_collections or c.dynamic for c in (layer.facts, *layer.ancestors, *layer.descendants)
+        ):
+            return
+        for attr, assignments in layer.creating_assignments.items():
+            made = [a for a in assignments if a.method in CREATION_METHODS]
+            if not made or layer.is_method(attr) or next(layer.all_reads(attr), None) is not None:
+                continue
+            first = made[0]
+            is_layer = first.value.kind is Kind.LAYER or all(c.kind is Kind.LAYER for c in first.value.creations)
+            if not is_layer and not layer.trainable(attr):
+                continue
+            what = "sublayer" if is_layer else "weight"
+            yield Report(
+                first.node,
+                f"{what} self.{attr} is created but never read, so it gets no gradient and never trains",
+                attr,
+                extra={"unless_read_elsewhere": attr},
+            )
