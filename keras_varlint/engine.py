@@ -19,7 +19,7 @@ from keras_varlint.analysis.layer_view import LayerView
 from keras_varlint.analysis.parse import FileParser, ParsedClass, Positions
 from keras_varlint.discovery.files import discover
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
-from keras_varlint.discovery.keras_names import Family, keras_layer_family
+from keras_varlint.discovery.keras_names import Family, builtin_layer_state, keras_layer_family
 from keras_varlint.discovery.source import SourceError, decode, read_source
 from keras_varlint.discovery.summary import CLASS_PREFILTER, ModuleSummary, summarize
 from keras_varlint.findings import Finding, Severity
@@ -28,6 +28,8 @@ from keras_varlint.rules.base import Rule, registry
 from keras_varlint.settings import Settings
 
 PARSE_ERROR = ("KVL000", "parse-error")
+# Anything that could give a class variables or sublayers.
+_MAKES_STATE = re.compile(r"add_weight|add_variable|Variable\s*\(|SeedGenerator|self\.\w+\s*=\s*[\w.]*\b[A-Z]\w*\s*\(")
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.I)
 
 
@@ -67,6 +69,18 @@ class Project:
             self.parsers[summary.path] = FileParser(self.texts[summary.path], summary.classes)
         return self.parsers[summary.path]
 
+    def layer_state(self, qualname: str, keras_version: int) -> str:
+        if keras_layer_family(qualname) is not None:
+            return builtin_layer_state(qualname, keras_version)
+        info = self.index.find_class(qualname)
+        if info is None or not info.is_layer or not info.complete:
+            return "trainable"  # cannot tell: assume the worst
+        for cls in (info, *self.index.ancestors(info)):
+            lines = self.texts[cls.summary.path].split("\n")[cls.header.line - 1: cls.header.body_end]
+            if _MAKES_STATE.search("\n".join(lines)):
+                return "trainable"
+        return "none"
+
     def class_kind(self, qualname: str) -> Kind | None:
         """What calling ``qualname`` makes: a layer, a tf.Module, a closure over layers, or None."""
         if keras_layer_family(qualname) is not None:
@@ -79,6 +93,7 @@ class Project:
         if summary is not None and name in summary.functions:
             key = (summary.path, name)
             if key not in self._closures:
+                self._closures[key] = False  # a recursive function asks about itself
                 self._closures[key] = returns_layer_closure(
                     self.texts[summary.path], name,
                     lambda dotted: self.class_kind(self.index.resolve(dotted, summary)) is Kind.LAYER,
@@ -104,7 +119,7 @@ def _analyse_class(project: Project, info: ClassInfo) -> tuple[LayerFacts, Parse
         line_offset=parsed.line_offset,
     )
     summary = info.summary
-    extract(parsed.node, facts, lambda dotted: project.index.resolve(dotted, summary), project.class_kind)
+    extract(parsed.node, facts, lambda dotted: project.index.resolve(dotted, summary), project)
     return facts, parsed
 
 

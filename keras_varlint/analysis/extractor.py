@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Callable
+from typing import Callable, Iterator, Protocol
 
 import libcst as cst
 
@@ -20,7 +21,16 @@ from keras_varlint.analysis.facts import (
 )
 
 Resolve = Callable[[str], str]  # dotted name as written -> qualified name
-ClassKind = Callable[[str], Kind | None]  # qualified name -> LAYER / MODULE / CLOSURE factory, or None
+
+
+class Context(Protocol):
+    """What the extractor asks about names defined outside the class."""
+
+    def class_kind(self, qualname: str) -> Kind | None:
+        """LAYER, MODULE or CLOSURE (a layer-closure factory) for what calling ``qualname`` makes."""
+
+    def layer_state(self, qualname: str, keras_version: int) -> str:
+        """'none' if the layer class owns no variables, 'untrainable' if none trainable, else 'trainable'."""
 
 _EMPTY = cst.Module(body=[])
 _GUARD = re.compile(r"\bis\s+(not\s+)?None\b|\bhasattr\(|\bgetattr\(|\bbuilt\b|^\s*not\s+self\.|_initiali[sz]ed\b")
@@ -69,13 +79,34 @@ def _is_integer_literal(node: cst.BaseExpression | None) -> bool:
     return False
 
 
-class _ClassExtractor(cst.CSTVisitor):
-    """Visits one method at a time; keeps an explicit ancestor stack for read contexts."""
+_SYNTAX_ONLY = re.compile(r"whitespace|^lpar$|^rpar$|comma|semicolon|leading_lines|lines_after|newline|^header$|^footer$")
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
-    def __init__(self, facts: LayerFacts, resolve: Resolve, class_kind: ClassKind) -> None:
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Child nodes in source order, without libcst's copy-on-visit machinery (several times faster)."""
+    kind = type(node)
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        names = _CHILD_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if not _SYNTAX_ONLY.search(f.name))
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+class _ClassExtractor:
+    """Walks one method at a time; keeps an explicit ancestor stack for read contexts."""
+
+    def __init__(self, facts: LayerFacts, resolve: Resolve, context: Context) -> None:
         self.facts = facts
         self.resolve = resolve
-        self.class_kind = class_kind
+        self.context = context
+        self.class_kind = context.class_kind
         self.order = 0
         self.attr_kinds: dict[str, Kind] = {}  # what each attribute was last seen holding
         # per-method state
@@ -109,24 +140,23 @@ class _ClassExtractor(cst.CSTVisitor):
         self.shape_param = params[1].name.value if method.name == "build" and len(params) > 1 else None
         self.stack, self.targets, self.aliases, self.locals = [], set(), {}, {}
         for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]:
-            statement.visit(self)
+            self._walk(statement)
 
-    # -- the visitor ----------------------------------------------------------------------------
+    # -- the walk --------------------------------------------------------------------------------
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def _walk(self, node: cst.CSTNode) -> None:
         self.stack.append(node)
         self.order += 1
-        if isinstance(node, cst.ClassDef):
-            return False  # a nested class is a class of its own
-        handler = getattr(self, f"_visit_{type(node).__name__}", None)
-        if handler is not None:
-            handler(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        handler = getattr(self, f"_leave_{type(original_node).__name__}", None)
-        if handler is not None:
-            handler(original_node)
+        kind = type(node).__name__
+        if kind != "ClassDef":  # a nested class is a class of its own
+            visit = getattr(self, f"_visit_{kind}", None)
+            if visit is not None:
+                visit(node)
+            for child in children(node):
+                self._walk(child)
+            leave = getattr(self, f"_leave_{kind}", None)
+            if leave is not None:
+                leave(node)
         self.stack.pop()
 
     def _is_self(self, node: cst.BaseExpression) -> bool:
@@ -263,7 +293,8 @@ class _ClassExtractor(cst.CSTVisitor):
             return Value(Kind.CONTAINER, self._classify(node.value, start).creations)
         if isinstance(node, cst.Name):
             if node.value in self.locals:
-                return self.locals[node.value]
+                local = self.locals[node.value]
+                return Value(local.kind, local.creations, local.sources, from_local=True)
             if node.value in self.aliases:
                 return Value(Kind.OTHER, alias_of=self.aliases[node.value])
             return Value(Kind.OTHER)
@@ -292,6 +323,8 @@ class _ClassExtractor(cst.CSTVisitor):
         attr = self._self_attr(func)
         if attr is not None:
             method.self_calls.add(attr)
+            if not self._guarded():
+                method.unguarded_calls.add(attr)
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) and dotted_name(func.value.func) == "super":
             method.super_calls.add(func.attr.value)
         name = dotted_name(func)
@@ -351,7 +384,11 @@ class _ClassExtractor(cst.CSTVisitor):
             )
         kind = self.class_kind(callee)
         if kind in (Kind.LAYER, Kind.MODULE):
-            return Creation(kind, node, callee, method, guarded=self._guarded())
+            state = self.context.layer_state(callee, self.facts.keras_version) if kind is Kind.LAYER else "trainable"
+            return Creation(
+                kind, node, callee, method, trainable=state == "trainable", guarded=self._guarded(),
+                stateless=state == "none",
+            )
         if vocab.is_random_sampler(callee) or isinstance(func, cst.Call) and self._is_initializer_call(func):
             return Creation(Kind.TENSOR, node, callee, method)
         if vocab.is_fill(callee) and self.shape_param and node.args:
@@ -502,14 +539,9 @@ def _resolve_helper_values(facts: LayerFacts) -> None:
                 assignment.value.creations = [c for v in helper.returns for c in v.creations]
 
 
-def extract(
-    class_node: cst.ClassDef,
-    facts: LayerFacts,
-    resolve: Resolve,
-    class_kind: ClassKind,
-) -> LayerFacts:
+def extract(class_node: cst.ClassDef, facts: LayerFacts, resolve: Resolve, context: Context) -> LayerFacts:
     """Fill ``facts`` from the methods of ``class_node``."""
-    extractor = _ClassExtractor(facts, resolve, class_kind)
+    extractor = _ClassExtractor(facts, resolve, context)
     body = class_node.body.body if isinstance(class_node.body, cst.IndentedBlock) else []
     for statement in body:
         if isinstance(statement, cst.FunctionDef):

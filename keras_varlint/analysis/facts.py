@@ -54,6 +54,7 @@ class Creation:
     trainable: bool | None = True  # None: cannot tell statically
     integer: bool = False  # a variable of integer or bool dtype
     guarded: bool = False  # under a lazy-creation guard (`if self.w is None`, `if not self.built`)
+    stateless: bool = False  # a layer known to own no variables (Flatten, Add, a weightless project layer)
 
 
 @dataclass(eq=False)
@@ -62,6 +63,7 @@ class Value:
     creations: list[Creation] = field(default_factory=list)  # for a container: its elements' creations
     sources: list[str] = field(default_factory=list)  # attributes whose values a DERIVED expression reads
     alias_of: str | None = None  # `self.a = self.b`
+    from_local: bool = False  # came through a local variable, which may be used on its own
 
 
 @dataclass(eq=False)
@@ -91,6 +93,7 @@ class MethodFacts:
     node: cst.FunctionDef
     is_property: bool = False
     self_calls: set[str] = field(default_factory=set)  # self.m(...) or self.m passed around
+    unguarded_calls: set[str] = field(default_factory=set)  # self.m(...) outside any lazy-creation guard
     super_calls: set[str] = field(default_factory=set)  # super().m(...)
     creations: list[Creation] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)

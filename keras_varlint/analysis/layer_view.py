@@ -46,8 +46,12 @@ class LayerView:
     def _owner(self, method: MethodFacts) -> LayerFacts | None:
         return next((c for c in self._mro if c.methods.get(method.name) is method), None)
 
-    def reachable_from(self, root: str) -> list[MethodFacts]:
-        """Methods reached from ``root`` through self/super calls and properties, not entering entry points."""
+    def reachable_from(self, root: str, unguarded: bool = False) -> list[MethodFacts]:
+        """Methods reached from ``root`` through self/super calls and properties, not entering entry points.
+
+        With ``unguarded``, calls made under a lazy-creation guard (``if not self._built: self._make()``)
+        are not followed.
+        """
         start = self.lookup(root)
         if start is None:
             return []
@@ -57,7 +61,8 @@ class LayerView:
             method = queue.pop()
             owner = self._owner(method)
             # A method read as an attribute is called, passed as a callback, or a property.
-            targets = [self.lookup(n) for n in method.self_calls | {r.attr for r in method.reads}]
+            names = method.unguarded_calls if unguarded else method.self_calls | {r.attr for r in method.reads}
+            targets = [self.lookup(n) for n in names]
             targets += [self.lookup(n, after=owner) for n in method.super_calls]
             for target in targets:
                 if target is None or target in seen or target.name in ENTRY_POINTS and target.name != root:
@@ -76,6 +81,12 @@ class LayerView:
         others = {id(m) for root in ENTRY_POINTS for m in self.reachable_from(root)}
         own = set(map(id, self.facts.methods.values()))
         return [m for m in self.call_methods if id(m) not in others and id(m) in own]
+
+    @cached_property
+    def lazily_built_methods(self) -> set[int]:
+        """ids of call-reachable methods that ``call`` reaches only under a lazy-creation guard."""
+        unguarded = set(map(id, self.reachable_from("call", unguarded=True)))
+        return {id(m) for m in self.call_methods if id(m) not in unguarded}
 
     def is_method(self, name: str) -> bool:
         return any(name in c.methods for c in self._mro)

@@ -23,6 +23,41 @@ _NOT_LAYERS = frozenset({"InputSpec", "Input", "TFSMLayer"})
 MODULE_ROOTS = frozenset({"tensorflow.Module", "tensorflow.python.module.module.Module", "tensorflow.compat.v2.Module"})
 
 
+# Built-in layers that own no variables: making one inside `call` loses nothing.
+_STATELESS = frozenset(
+    {"Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU", "Add", "Subtract", "Multiply", "Average",
+     "Maximum", "Minimum", "Concatenate", "Dot", "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda", "Identity",
+     "Masking", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+     "Cropping1D", "Cropping2D", "Cropping3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+     "AveragePooling2D", "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+     "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D",
+     "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+     "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "ActivityRegularization",
+     "Resizing", "Rescaling", "CenterCrop"}
+)
+# Built-in layers whose only variables (if any) are non-trainable: random seeds, lookup tables, statistics.
+_UNTRAINABLE = frozenset(
+    {"RandomFlip", "RandomRotation", "RandomZoom", "RandomCrop", "RandomTranslation", "RandomContrast",
+     "RandomBrightness", "RandomHeight", "RandomWidth", "StringLookup", "IntegerLookup", "TextVectorization",
+     "Hashing", "CategoryEncoding", "Discretization", "Normalization", "HashedCrossing"}
+)
+# Keras 2's random layers have no variables; Keras 3's own a SeedGenerator variable.
+_STATELESS_IN_KERAS2 = frozenset(
+    {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
+     "AlphaDropout"}
+)
+
+
+def builtin_layer_state(qualname: str, keras_version: int) -> str:
+    """'none' (owns no variables), 'untrainable' (only non-trainable ones) or 'trainable'."""
+    name = qualname.rpartition(".")[2]
+    if name in _STATELESS or keras_version == 2 and name in _STATELESS_IN_KERAS2:
+        return "none"
+    if name in _UNTRAINABLE or name in _STATELESS_IN_KERAS2:
+        return "untrainable"
+    return "trainable"
+
+
 class Family(enum.IntEnum):
     """Which Keras a name belongs to: 2, 3, or 0 for `tf.keras` (decided by the file)."""
 

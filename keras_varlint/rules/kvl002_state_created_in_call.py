@@ -15,8 +15,9 @@ def created_in_call(layer: LayerView, kinds: frozenset[Kind]) -> Iterator[Creati
     creates it once; Keras 3 locks a layer's state once it is built, so there it is still a defect.
     """
     for method in layer.call_only_methods:
+        lazy = id(method) in layer.lazily_built_methods
         for creation in method.creations:
-            if creation.kind in kinds and not (creation.guarded and layer.keras_version == 2):
+            if creation.kind in kinds and not ((creation.guarded or lazy) and layer.keras_version == 2):
                 yield creation
 
 

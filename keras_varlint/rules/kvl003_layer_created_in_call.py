@@ -54,6 +54,8 @@ class Head(keras.layers.Layer):
 
     def check(self, layer: LayerView) -> Iterator[Report]:
         for creation in created_in_call(layer, frozenset({Kind.LAYER})):
+            if creation.stateless:
+                continue  # Flatten(), Add(), ...: nothing to lose
             name = creation.callee.rpartition(".")[2]
             yield Report(
                 creation.node,

@@ -70,9 +70,11 @@ class Affine(keras.layers.Layer):
             if not made or layer.is_method(attr) or next(layer.all_reads(attr), None) is not None:
                 continue
             first = made[0]
-            is_layer = first.value.kind is Kind.LAYER or all(c.kind is Kind.LAYER for c in first.value.creations)
-            if not is_layer and not layer.trainable(attr):
-                continue
+            if first.value.from_local:
+                continue  # `self.head = head` after `head(x)`: the object may be used through the local
+            if not layer.trainable(attr):
+                continue  # nothing to train: frozen weights, Flatten(), Dropout()
+            is_layer = all(c.kind is Kind.LAYER for c in first.value.creations)
             what = "sublayer" if is_layer else "weight"
             yield Report(
                 first.node,

@@ -1,0 +1,200 @@
+"""The ``keras-varlint`` command.
+
+``keras-varlint [PATH ...] [options]`` lints files and directories; ``keras-varlint rule CODE``
+and ``keras-varlint rule --all`` print rule pages (so a directory named ``rule`` is linted as
+``./rule``). Exit codes: 0 nothing found, 1 findings (or
+files that could not be examined), 2 usage error, reported as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from keras_varlint.config import load_settings
+from keras_varlint.findings import Finding
+from keras_varlint.output import FORMATS, render, rule_docs, statistics
+from keras_varlint.output.common import TOOL_NAME, tool_version
+from keras_varlint.result import LintResult
+from keras_varlint.selection import UsageError
+from keras_varlint.settings import Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MACHINE_FORMATS = frozenset({"json", "sarif"})  # stdout must stay parseable: statistics go to stderr
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are a ``UsageError`` rather than usage text and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{value}'")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{value}'")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for the lint command (``keras-varlint [PATH ...]``)."""
+    parser = _Parser(
+        prog=TOOL_NAME,
+        description="Find custom Keras layers whose variables are silently never trained.",
+        epilog="Run 'keras-varlint rule CODE' or 'keras-varlint rule --all' for rule documentation.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and directories to lint (default: .)")
+    rules = parser.add_argument_group("rule selection (comma-separated codes or prefixes; ALL for every rule)")
+    rules.add_argument("--select", action="extend", type=_comma_list, metavar="CODES",
+                       help="rules to run instead of the default set")
+    rules.add_argument("--extend-select", action="extend", type=_comma_list, metavar="CODES",
+                       help="rules to run in addition to the selected ones")
+    rules.add_argument("--ignore", action="extend", type=_comma_list, metavar="CODES", help="rules not to run")
+    parser.add_argument("--exclude", action="extend", type=_comma_list, metavar="GLOBS",
+                        help="comma-separated globs of files and directories to skip (replaces the config's)")
+    parser.add_argument("--format", choices=list(FORMATS), default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--keras-version", type=int, choices=(2, 3),
+                        help="analyse every file as this Keras version (default: detect from imports)")
+    parser.add_argument("--statistics", action="store_true", help="print the number of findings per code")
+    parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                        help="worker processes (default: the number of CPUs)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: .keras_varlint_cache/)")
+    parser.add_argument("--runtime", action="store_true",
+                        help="confirm findings by running the layers (needs the 'runtime' extra)")
+    parser.add_argument("--runtime-timeout", type=_positive_float, metavar="SECONDS",
+                        help="time limit per module for --runtime (default: 60)")
+    parser.add_argument("--config", metavar="PATH",
+                        help="pyproject.toml to read instead of searching upward from the first path")
+    parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {tool_version()}")
+    return parser
+
+
+def build_rule_parser() -> argparse.ArgumentParser:
+    """The parser for ``keras-varlint rule``."""
+    parser = _Parser(prog=f"{TOOL_NAME} rule", description="Print the documentation of a rule.", allow_abbrev=False)
+    parser.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. KVL001")
+    parser.add_argument("--all", action="store_true", help="print every rule's page (the source of docs/rules.md)")
+    return parser
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace | int:
+    """Parsed arguments, or the exit status of ``--help``/``--version``."""
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_CLEAN
+
+
+def _registry() -> dict[str, Any]:
+    from keras_varlint.rules.base import registry
+
+    return registry()
+
+
+def _rule_command(argv: Sequence[str], stdout: IO[str]) -> int:
+    args = _parse(build_rule_parser(), argv)
+    if isinstance(args, int):
+        return args
+    if args.all == bool(args.code):
+        raise UsageError("rule: give either a rule code or --all")
+    rules = _registry()
+    if args.all:
+        stdout.write(rule_docs.render_all(rules))
+        return EXIT_CLEAN
+    code = args.code.strip().upper()
+    if code not in rules:
+        raise UsageError(f"unknown rule code '{args.code}'")
+    stdout.write(rules[code].documentation())
+    return EXIT_CLEAN
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _confirm_at_runtime(result: LintResult, settings: Settings, roots: list[Path]) -> None:
+    """Set each finding's runtime verdict and add the runtime-only findings (``--runtime``)."""
+    try:
+        from keras_varlint.runtime import RuntimeUnavailable
+        from keras_varlint.runtime.confirm import confirm_findings
+    except ImportError as err:  # a broken install; TensorFlow itself is only imported by the workers
+        raise UsageError(f"--runtime is unavailable: {_one_line(str(err))}") from None
+    try:
+        added = confirm_findings(result.findings, settings, roots, harvested=None)
+    except RuntimeUnavailable as err:
+        raise UsageError(_one_line(str(err))) from None
+    result.findings = sorted([*result.findings, *added], key=Finding.sort_key)
+
+
+def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
+    args = _parse(build_parser(), argv)
+    if isinstance(args, int):
+        return args
+    missing = [path for path in args.paths if not os.path.lexists(path)]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
+    paths = [Path(path) for path in args.paths or ["."]]
+    rules = _registry()
+    settings = load_settings(args, rules)
+
+    engine = importlib.import_module("keras_varlint.engine")
+    result: LintResult = engine.lint_paths(paths, settings)
+    if settings.runtime:
+        _confirm_at_runtime(result, settings, paths)
+
+    for note in result.notes:
+        stderr.write(f"{TOOL_NAME}: note: {_one_line(note)}\n")
+    for error in result.errors:
+        stderr.write(f"{TOOL_NAME}: error: {error.get('path', '')}: {_one_line(error.get('message', ''))}\n")
+    stdout.write(render(args.format, result, rules))
+    if args.statistics:
+        (stderr if args.format in MACHINE_FORMATS else stdout).write(statistics.render(result.findings))
+    return EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if arguments[:1] == ["rule"]:
+            return _rule_command(arguments[1:], sys.stdout)
+        return _lint_command(arguments, sys.stdout, sys.stderr)
+    except UsageError as err:
+        sys.stderr.write(f"{TOOL_NAME}: error: {_one_line(str(err))}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, as Unix tools do
+        try:  # keep the interpreter's final flush from failing again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_FINDINGS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

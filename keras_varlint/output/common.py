@@ -1,0 +1,62 @@
+"""Helpers shared by the output formats."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import metadata
+
+from keras_varlint.findings import Finding
+from keras_varlint.rules.base import Rule
+
+RuleTable = Mapping[str, type[Rule]]  # rule code -> Rule class, as rules.base.registry() returns
+
+TOOL_NAME = "keras-varlint"
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version(TOOL_NAME)
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        return "0+unknown"
+
+
+def information_uri() -> str:
+    """The project's home page from the package metadata, else its PyPI page."""
+    try:
+        meta = metadata.metadata(TOOL_NAME)
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        meta = None
+    if meta is not None:
+        if meta.get("Home-page"):
+            return str(meta["Home-page"])
+        for entry in meta.get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() in ("homepage", "home", "source", "repository") and url.strip():
+                return url.strip()
+    return f"https://pypi.org/project/{TOOL_NAME}/"
+
+
+def end_position(finding: Finding) -> tuple[int, int]:
+    """1-based end line and exclusive end column, never before the start (for SARIF and GitHub)."""
+    end_line = max(finding.end_line, finding.line)
+    end_column = finding.end_column + 1
+    if end_line == finding.line:
+        end_column = max(end_column, finding.column + 1)
+    return end_line, end_column
+
+
+def runtime_suffix(finding: Finding) -> str:
+    """The runtime verdict for text output, e.g. ``[refuted at runtime: gets a gradient]``; "" if none."""
+    if not finding.runtime:
+        return ""
+    status = finding.runtime.get("status")
+    detail = (finding.runtime.get("detail") or "").strip()
+    if status == "confirmed":
+        return "[confirmed at runtime]"
+    label = "refuted at runtime" if status == "refuted" else "not confirmed"
+    return f"[{label}: {detail}]" if detail else f"[{label}]"
+
+
+def message_with_runtime(finding: Finding) -> str:
+    suffix = runtime_suffix(finding)
+    return f"{finding.message} {suffix}" if suffix else finding.message

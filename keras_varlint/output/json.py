@@ -1,0 +1,24 @@
+"""The stable JSON report: ``{"version": 1, "files": N, "findings": [...], "errors": [...]}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from keras_varlint.output.common import RuleTable
+from keras_varlint.result import LintResult
+
+FORMAT_VERSION = 1
+
+
+def to_data(result: LintResult) -> dict[str, Any]:
+    return {
+        "version": FORMAT_VERSION,
+        "files": result.files,
+        "findings": [finding.to_json() for finding in result.findings],
+        "errors": [dict(error) for error in result.errors],
+    }
+
+
+def render(result: LintResult, rules: RuleTable) -> str:
+    return json.dumps(to_data(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,15 @@
+"""flake8-compatible text: ``path:line:col: CODE message``, with a 1-based column."""
+
+from __future__ import annotations
+
+from keras_varlint.findings import Finding
+from keras_varlint.output.common import RuleTable, message_with_runtime
+from keras_varlint.result import LintResult
+
+
+def format_finding(finding: Finding) -> str:
+    return f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code} {message_with_runtime(finding)}"
+
+
+def render(result: LintResult, rules: RuleTable) -> str:
+    return "".join(format_finding(finding) + "\n" for finding in result.findings)
