@@ -1,22 +1,21 @@
 """Lint a set of paths: discover, summarise, index, analyse layer classes, run rules.
 
 The cheap pass (regex summaries) covers every file; libcst parses only the classes the project
-index says are Keras layers, grouped by inheritance so each group is analysed in one place.
+index says are Keras layers, grouped by inheritance ("components") so that each group is
+analysed in one place: in one worker process, and as one cache entry.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import multiprocessing
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from keras_varlint.analysis.closures import returns_layer_closure
-from keras_varlint.analysis.extractor import extract
-from keras_varlint.analysis.facts import Kind, LayerFacts
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.analysis.parse import FileParser, ParsedClass, Positions
+from keras_varlint.cache import CACHE_DIR_NAME, Cache, fingerprint
 from keras_varlint.discovery.files import discover
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
 from keras_varlint.discovery.keras_names import Family, builtin_layer_state, keras_layer_family
@@ -27,14 +26,19 @@ from keras_varlint.result import LintResult
 from keras_varlint.rules.base import Rule, registry
 from keras_varlint.settings import Settings
 
+if TYPE_CHECKING:
+    from keras_varlint.analysis.facts import Kind
+
 PARSE_ERROR = ("KVL000", "parse-error")
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.I)
 # Anything that could give a class variables or sublayers.
 _MAKES_STATE = re.compile(r"add_weight|add_variable|Variable\s*\(|SeedGenerator|self\.\w+\s*=\s*[\w.]*\b[A-Z]\w*\s*\(")
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.I)
+_PARALLEL_MIN_COMPONENTS = 8
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
     """Relative to the current directory when under it, as given otherwise."""
+    path = Path(path)
     try:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
@@ -42,7 +46,7 @@ def display_path(path: Path) -> str:
 
 
 def parse_error_finding(path: str, message: str, line: int = 1, column: int = 0) -> Finding:
-    return Finding(path, line, column, line, column, *PARSE_ERROR, Severity.ERROR, message)
+    return Finding(path, line, column, line, column, *PARSE_ERROR, Severity.ERROR, message, extra={"file": path})
 
 
 def keras_version_of(info: ClassInfo, override: int | None) -> int:
@@ -53,150 +57,10 @@ def keras_version_of(info: ClassInfo, override: int | None) -> int:
     return 2 if info.summary.keras2 else 3
 
 
-@dataclass
-class Project:
-    """Everything known about one run before any class is parsed."""
+def selected_codes(settings: Settings) -> frozenset[str]:
+    from keras_varlint.selection import enabled_codes
 
-    index: ProjectIndex
-    texts: dict[str, str]  # summary.path -> decoded text
-    settings: Settings
-    rules: list[Rule]
-    parsers: dict[str, FileParser] = field(default_factory=dict)
-    _closures: dict[tuple[str, str], bool] = field(default_factory=dict)
-
-    def parser(self, summary: ModuleSummary) -> FileParser:
-        if summary.path not in self.parsers:
-            self.parsers[summary.path] = FileParser(self.texts[summary.path], summary.classes)
-        return self.parsers[summary.path]
-
-    def layer_state(self, qualname: str, keras_version: int) -> str:
-        if keras_layer_family(qualname) is not None:
-            return builtin_layer_state(qualname, keras_version)
-        info = self.index.find_class(qualname)
-        if info is None or not info.is_layer or not info.complete:
-            return "trainable"  # cannot tell: assume the worst
-        for cls in (info, *self.index.ancestors(info)):
-            lines = self.texts[cls.summary.path].split("\n")[cls.header.line - 1: cls.header.body_end]
-            if _MAKES_STATE.search("\n".join(lines)):
-                return "trainable"
-        return "none"
-
-    def class_kind(self, qualname: str) -> Kind | None:
-        """What calling ``qualname`` makes: a layer, a tf.Module, a closure over layers, or None."""
-        if keras_layer_family(qualname) is not None:
-            return Kind.LAYER
-        info = self.index.find_class(qualname)
-        if info is not None:
-            return Kind.LAYER if info.is_layer else Kind.MODULE if info.is_module else None
-        module, _, name = qualname.rpartition(".")
-        summary = self.index.modules.get(module)
-        if summary is not None and name in summary.functions:
-            key = (summary.path, name)
-            if key not in self._closures:
-                self._closures[key] = False  # a recursive function asks about itself
-                self._closures[key] = returns_layer_closure(
-                    self.texts[summary.path], name,
-                    lambda dotted: self.class_kind(self.index.resolve(dotted, summary)) is Kind.LAYER,
-                )
-            return Kind.CLOSURE if self._closures[key] else None
-        return None
-
-
-def _analyse_class(project: Project, info: ClassInfo) -> tuple[LayerFacts, ParsedClass] | None:
-    parsed = project.parser(info.summary).parse_class(info.header)
-    if parsed is None:
-        return None
-    facts = LayerFacts(
-        name=info.name,
-        qualname=info.qualname,
-        path=info.summary.path,
-        line=info.header.line,
-        col=info.header.col,
-        keras_version=keras_version_of(info, project.settings.keras_version),
-        family=None if info.family is None else int(info.family),
-        class_node=parsed.node,
-        module_node=parsed.module,
-        line_offset=parsed.line_offset,
-    )
-    summary = info.summary
-    extract(parsed.node, facts, lambda dotted: project.index.resolve(dotted, summary), project)
-    return facts, parsed
-
-
-def analyse_component(project: Project, component: list[ClassInfo]) -> list[Finding]:
-    """Parse every class of one inheritance group and run the rules on each."""
-    analysed: dict[int, tuple[LayerFacts, ParsedClass]] = {}
-    findings: list[Finding] = []
-    for info in component:
-        result = _analyse_class(project, info)
-        if result is not None:
-            analysed[id(info)] = result
-    positions = Positions()
-    for info in component:
-        if id(info) not in analysed:
-            continue
-        facts, parsed = analysed[id(info)]
-        view = LayerView(
-            facts,
-            [analysed[id(a)][0] for a in project.index.ancestors(info) if id(a) in analysed],
-            [analysed[id(d)][0] for d in project.index.descendants(info) if id(d) in analysed],
-            complete=info.complete,
-        )
-        for rule in project.rules:
-            if facts.keras_version not in rule.keras_versions:
-                continue
-            try:
-                reports = list(rule.check(view))
-            except Exception as err:  # a bug in one rule must not hide the others' findings
-                findings.append(_internal_error(info, rule, err))
-                continue
-            for report in reports:
-                findings.append(_finding(info, facts, parsed, rule, report, positions))
-    return findings
-
-
-def _internal_error(info: ClassInfo, rule: Rule, err: Exception) -> Finding:
-    line = info.header.line
-    message = f"internal error in rule {rule.code} ({rule.name}) on class {info.name}: {type(err).__name__}: {err}"
-    finding = parse_error_finding(display_path(Path(info.summary.path)), message, line, info.header.col)
-    finding.name = "internal-error"
-    return finding
-
-
-def _finding(info, facts, parsed, rule, report, positions: Positions) -> Finding:
-    if report.node is parsed.node:  # class-level finding: the `class` line
-        line, col, end_line, end_col = info.header.line, info.header.col, info.header.line, info.header.col + 5
-    else:
-        where = positions.range(parsed.module, report.node)
-        line, col = where.start.line + parsed.line_offset, where.start.column
-        end_line, end_col = where.end.line + parsed.line_offset, where.end.column
-    summary = info.summary
-    module_parts = summary.module.split(".")
-    root = Path(summary.path).absolute().parents[len(module_parts) - (0 if summary.is_package else 1)]
-    return Finding(
-        path=display_path(Path(summary.path)),
-        line=line,
-        column=col,
-        end_line=end_line,
-        end_column=end_col,
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        message=report.message,
-        layer=info.name,
-        attribute=report.attribute,
-        extra={
-            "file": str(Path(summary.path).absolute()),
-            "module": summary.module,
-            "root": str(root),
-            "class": info.header.qualname,
-            "class_line": info.header.line,
-            **report.extra,
-        },
-    )
-
-
-# -- suppression ---------------------------------------------------------------------------------
+    return enabled_codes(settings, registry())
 
 
 def noqa_suppresses(line_text: str, code: str) -> bool:
@@ -210,8 +74,6 @@ def noqa_suppresses(line_text: str, code: str) -> bool:
 
 
 def _per_file_ignored(path: str, code: str, per_file_ignores: dict[str, list[str]]) -> bool:
-    import fnmatch
-
     posix = Path(path).as_posix()
     for pattern, codes in per_file_ignores.items():
         if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(posix, f"*/{pattern}") or fnmatch.fnmatch(Path(path).name, pattern):
@@ -220,21 +82,299 @@ def _per_file_ignored(path: str, code: str, per_file_ignores: dict[str, list[str
     return False
 
 
-def _suppressed(finding: Finding, lines: list[str] | None, settings: Settings) -> bool:
-    if lines is not None and 0 < finding.line <= len(lines) and noqa_suppresses(lines[finding.line - 1], finding.code):
-        return True
-    return _per_file_ignored(finding.path, finding.code, settings.per_file_ignores)
+# -- the project: every file of the run, summarised ----------------------------------------------
 
 
-# -- the run -------------------------------------------------------------------------------------
+class Project:
+    """Everything known about one run before any class is parsed; also what the extractor asks."""
+
+    def __init__(self, settings: Settings, cache: Cache | None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.texts: dict[str, str] = {}  # absolute path -> decoded text
+        self.digests: dict[str, str] = {}
+        self.targets: list[str] = []  # files whose findings are reported
+        self.parse_errors: list[Finding] = []
+        self.package_dirs: dict[Path, bool] = {}
+        self.search_roots: list[Path] = []
+        self.index = ProjectIndex([], loader=self._load_module)
+        self._closures: dict[tuple[str, str], bool] = {}
+        self.parsers: dict[str, Any] = {}  # path -> analysis.parse.FileParser
+        self.queries: dict[str, Any] | None = None  # while analysing a component: the questions asked
+
+    def add_file(self, path: Path, target: bool = True) -> ModuleSummary | None:
+        key = str(path.absolute())
+        if key in self.texts:
+            return None
+        try:
+            source = read_source(path)
+            text = decode(source.data)
+        except SourceError as err:
+            if target:
+                self.parse_errors.append(parse_error_finding(key, str(err)))
+            return None
+        self.texts[key] = text
+        digest = self.digests[key] = source.digest
+        if target:
+            self.targets.append(key)
+        summary = self.cache.summary(key, digest) if self.cache else None
+        if summary is None:
+            summary = summarize(Path(key), text, self.package_dirs, with_classes=bool(CLASS_PREFILTER.search(source.data)))
+            if self.cache:
+                self.cache.put_summary(key, digest, summary)
+        self.index.add(summary, target=target)
+        return summary
+
+    def _load_module(self, module: str) -> ModuleSummary | None:
+        """Find a module of the project on disk that the given files import but do not include."""
+        relative = Path(*module.split("."))
+        for root in self.search_roots:
+            for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
+                if candidate.is_file():
+                    return self.add_file(candidate, target=False)
+        return None
+
+    def add_search_root(self, path: Path) -> None:
+        """The directory above ``path``'s top-level package, where its imports start."""
+        directory = path.absolute() if path.is_dir() else path.absolute().parent
+        while directory.parent != directory:
+            is_package = self.package_dirs.get(directory)
+            if is_package is None:
+                is_package = self.package_dirs[directory] = (directory / "__init__.py").is_file()
+            if not is_package:
+                break
+            directory = directory.parent
+        if directory not in self.search_roots:
+            self.search_roots.append(directory)
+
+    # -- questions the extractor asks (recorded for cache validation) ---------------------------
+
+    def _record(self, question: str, answer: Any) -> Any:
+        if self.queries is not None:
+            self.queries[question] = answer
+        return answer
+
+    def class_kind(self, qualname: str) -> "Kind | None":
+        from keras_varlint.analysis.facts import Kind
+
+        answer = self._class_kind(qualname)
+        return self._record(f"kind:{qualname}", answer) and Kind(answer)
+
+    def _class_kind(self, qualname: str) -> str | None:
+        if keras_layer_family(qualname) is not None:
+            return "layer"
+        info = self.index.find_class(qualname)
+        if info is not None:
+            return "layer" if info.is_layer else "module" if info.is_module else None
+        module, _, name = qualname.rpartition(".")
+        summary = self.index.modules.get(module)
+        if summary is not None and name in summary.functions:
+            from keras_varlint.analysis.closures import returns_layer_closure
+
+            key = (summary.path, name)
+            if key not in self._closures:
+                self._closures[key] = False  # a recursive function asks about itself
+                self._closures[key] = returns_layer_closure(
+                    self.texts[summary.path], name,
+                    lambda dotted: self._class_kind(self.index.resolve(dotted, summary)) == "layer",
+                )
+            return "closure" if self._closures[key] else None
+        return None
+
+    def layer_state(self, qualname: str, keras_version: int) -> str:
+        return self._record(f"state:{keras_version}:{qualname}", self._layer_state(qualname, keras_version))
+
+    def _layer_state(self, qualname: str, keras_version: int) -> str:
+        if keras_layer_family(qualname) is not None:
+            return builtin_layer_state(qualname, keras_version)
+        info = self.index.find_class(qualname)
+        if info is None or not info.is_layer or not info.complete:
+            return "trainable"  # cannot tell: assume the worst
+        for cls in (info, *self.index.ancestors(info)):
+            lines = self.texts[cls.summary.path].split("\n")[cls.header.line - 1: cls.header.body_end]
+            if _MAKES_STATE.search("\n".join(lines)):
+                return "trainable"
+        return "none"
+
+    def answer(self, question: str) -> Any:
+        """Re-ask a recorded question against the current project (cache validation)."""
+        kind, _, rest = question.partition(":")
+        if kind == "kind":
+            return self._class_kind(rest)
+        version, _, qualname = rest.partition(":")
+        return self._layer_state(qualname, int(version))
+
+    # -- components ------------------------------------------------------------------------------
+
+    def component_key(self, component: list[ClassInfo], codes: frozenset[str]) -> str:
+        return fingerprint(
+            sorted(codes),
+            self.settings.keras_version,
+            [(i.qualname, i.header.line, i.summary.path, i.complete, i.family, i.summary.keras2) for i in component],
+        )
+
+    def cached_findings(self, key: str, component: list[ClassInfo]) -> list[Finding] | None:
+        entry = self.cache.component(key) if self.cache else None
+        if entry is None:
+            return None
+        files = {i.summary.path for i in component}
+        if entry.get("files") != {f: self.digests.get(f) for f in sorted(files)}:
+            return None
+        if any(self.answer(q) != a for q, a in entry.get("queries", {}).items()):
+            return None
+        try:
+            return [Finding.from_json({**f, "runtime": None}) for f in entry["findings"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store_findings(self, key: str, component: list[ClassInfo], queries: dict, findings: list[Finding]) -> None:
+        if self.cache is None:
+            return
+        files = {i.summary.path for i in component}
+        self.cache.put_component(key, {
+            "files": {f: self.digests.get(f) for f in sorted(files)},
+            "queries": queries,
+            "findings": [{**f.to_json(), "extra": f.extra} for f in findings],
+        })
 
 
-def enabled_rules(settings: Settings) -> list[Rule]:
-    from keras_varlint.selection import enabled_codes
+# -- analysing one component ---------------------------------------------------------------------
 
-    rules = registry()
-    codes = enabled_codes(settings, rules)
-    return [cls() for code, cls in rules.items() if code in codes]
+
+@dataclass
+class _Job:
+    project: Project
+    rules: list[Rule]
+
+
+_JOB: _Job | None = None  # inherited by forked workers
+
+
+def _analyse_component(job: _Job, component: list[ClassInfo]) -> tuple[list[Finding], dict]:
+    from keras_varlint.analysis.component import analyse_component
+
+    job.project.queries = {}
+    try:
+        findings = analyse_component(job.project, job.rules, component)
+        return findings, job.project.queries
+    finally:
+        job.project.queries = None
+
+
+def _analyse_in_worker(position: int) -> tuple[list[Finding], dict]:
+    assert _JOB is not None
+    return _analyse_component(_JOB, _WORK[position])
+
+
+_WORK: list[list[ClassInfo]] = []
+
+
+def _run_components(job: _Job, work: list[list[ClassInfo]], jobs: int) -> list[tuple[list[Finding], dict]]:
+    global _JOB, _WORK
+    if jobs <= 1 or len(work) < _PARALLEL_MIN_COMPONENTS or "fork" not in multiprocessing.get_all_start_methods():
+        return [_analyse_component(job, c) for c in work]
+    import libcst  # noqa: F401  (import once, before forking)
+
+    _JOB, _WORK = job, work
+    # Largest components first, so the long ones do not finish last.
+    order = sorted(range(len(work)), key=lambda i: -sum(c.header.body_end - c.header.line for c in work[i]))
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = dict(zip(order, pool.map(_analyse_in_worker, order, chunksize=1)))
+    finally:
+        _JOB, _WORK = None, []
+    return [results[i] for i in range(len(work))]
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+class LintSession:
+    """One run over a set of paths; also serves one file at a time (the flake8 plugin)."""
+
+    def __init__(self, settings: Settings, paths: list[Path], result: LintResult | None = None) -> None:
+        self.settings = settings
+        self.codes = selected_codes(settings)
+        self.rules = [cls() for code, cls in registry().items() if code in self.codes and cls.reported_by == "analysis"]
+        root = settings.project_root or Path.cwd()
+        cache = Cache(settings.cache_dir or root / CACHE_DIR_NAME) if settings.use_cache else None
+        self.project = Project(settings, cache)
+        self.result = result or LintResult()
+        found = discover(paths, settings.exclude)
+        self.result.notes.extend(found.notes)
+        self.result.errors.extend(found.errors)
+        self.result.files = len(found.files)
+        for path in [*paths, *found.files]:
+            self.project.add_search_root(path)
+        for path in found.files:
+            self.project.add_file(path)
+        self._by_file: dict[str, list[Finding]] | None = None
+
+    def _components(self, files: set[str] | None = None) -> list[list[ClassInfo]]:
+        components = self.project.index.components()
+        if files is not None:
+            components = [c for c in components if any(i.summary.path in files for i in c)]
+        return components
+
+    def findings(self, files: set[str] | None = None) -> list[Finding]:
+        """Unsuppressed findings for the target files (or only those in ``files``), noqa not applied."""
+        project, codes = self.project, self.codes
+        job = _Job(project, self.rules)
+        found: list[Finding] = [f for f in project.parse_errors if PARSE_ERROR[0] in codes]
+        misses: list[tuple[str, list[ClassInfo]]] = []
+        for component in self._components(files):
+            key = project.component_key(component, codes)
+            cached = project.cached_findings(key, component)
+            if cached is None:
+                misses.append((key, component))
+            else:
+                found.extend(cached)
+        jobs = self.settings.jobs or os.cpu_count() or 1
+        for (key, component), (findings, queries) in zip(misses, _run_components(job, [c for _, c in misses], jobs)):
+            project.store_findings(key, component, queries, findings)
+            found.extend(findings)
+        targets = set(project.targets) if files is None else files
+        found = [f for f in found if f.extra.get("file") in targets and (f.code in codes or f.code == PARSE_ERROR[0])]
+        read_elsewhere = _read_elsewhere(found, project.texts.values())
+        return [f for f in found if f.extra.get("unless_read_elsewhere") not in read_elsewhere]
+
+    def lint(self) -> LintResult:
+        """The whole run, with noqa and per-file-ignores applied."""
+        result = self.result
+        lines_of: dict[str, list[str]] = {}
+        for finding in self.findings():
+            file = finding.extra["file"]
+            finding.path = display_path(file)
+            if file not in lines_of:
+                lines_of[file] = self.project.texts.get(file, "").split("\n")
+            lines = lines_of[file]
+            if 0 < finding.line <= len(lines) and noqa_suppresses(lines[finding.line - 1], finding.code):
+                continue
+            if _per_file_ignored(finding.path, finding.code, self.settings.per_file_ignores):
+                continue
+            result.findings.append(finding)
+        result.findings.sort(key=Finding.sort_key)
+        if self.project.cache:
+            self.project.cache.save()
+        return result
+
+    def lint_file(self, path: Path) -> list[Finding]:
+        """Findings for one target file, noqa and per-file-ignores left to the caller (flake8)."""
+        if self._by_file is None:
+            self._by_file = {}
+            for finding in self.findings():
+                self._by_file.setdefault(finding.extra["file"], []).append(finding)
+            if self.project.cache:
+                self.project.cache.save()
+        key = str(path.absolute())
+        if key not in self.project.texts and key not in {f.extra.get("file") for f in self.project.parse_errors}:
+            self.project.add_file(path)  # a file flake8 checks that its paths did not cover
+            for finding in self.findings({key}):
+                self._by_file.setdefault(key, []).append(finding)
+        findings = self._by_file.get(key, [])
+        for finding in findings:
+            finding.path = display_path(key)
+        return sorted(findings, key=Finding.sort_key)
 
 
 def _read_elsewhere(findings: list[Finding], texts: Iterable[str]) -> set[str]:
@@ -242,56 +382,33 @@ def _read_elsewhere(findings: list[Finding], texts: Iterable[str]) -> set[str]:
     names = {f.extra["unless_read_elsewhere"] for f in findings if f.extra.get("unless_read_elsewhere")}
     if not names:
         return set()
-    pattern = re.compile(r"(?<!\bself)\.\s*(" + "|".join(map(re.escape, sorted(names))) + r")\b(?!\s*=[^=])")
-    found: set[str] = set()
+    remaining, found = set(names), set()
     for text in texts:
-        found.update(pattern.findall(text))
+        present = sorted(n for n in remaining if n in text)  # substring tests are far cheaper than a regex
+        if present:
+            pattern = re.compile(r"(?<!\bself)\.\s*(" + "|".join(map(re.escape, present)) + r")\b(?!\s*=[^=])")
+            hits = set(pattern.findall(text))
+            found |= hits
+            remaining -= hits
+            if not remaining:
+                break
     return found
 
 
 def lint_paths(paths: list[Path], settings: Settings) -> LintResult:
-    result = LintResult()
-    discovery = discover(paths, settings.exclude)
-    result.notes.extend(discovery.notes)
-    result.errors.extend(discovery.errors)
-    result.files = len(discovery.files)
-    if not discovery.files:
-        result.notes.append(f"no Python files found in {', '.join(map(str, paths))}")
-        return result
+    """Lint files and directories; the result has noqa and per-file-ignores applied."""
+    session = LintSession(settings, paths)
+    if not session.result.files:
+        session.result.notes.append(f"no Python files found in {', '.join(map(str, paths))}")
+        return session.result
+    return session.lint()
 
-    texts: dict[str, str] = {}
-    summaries: list[ModuleSummary] = []
-    package_dirs: dict[Path, bool] = {}
-    for path in discovery.files:
-        try:
-            source = read_source(path)
-            text = decode(source.data)
-        except SourceError as err:
-            result.findings.append(parse_error_finding(display_path(path), str(err)))
-            continue
-        key = path.absolute()
-        texts[str(key)] = text
-        summaries.append(summarize(key, text, package_dirs, with_classes=bool(CLASS_PREFILTER.search(source.data))))
 
-    rules = enabled_rules(settings)
-    project = Project(ProjectIndex(summaries), texts, settings, rules)
-    findings: list[Finding] = []
-    for component in project.index.components():
-        findings.extend(analyse_component(project, component))
-    for path, parser in project.parsers.items():
-        if parser.error is not None:
-            findings.append(parse_error_finding(display_path(Path(path)), parser.error.message, parser.error.line, parser.error.column))
+class FileLinter:
+    """Per-process linter for the flake8 plugin: indexes ``roots`` once, then answers per file."""
 
-    read_elsewhere = _read_elsewhere(findings, texts.values())
-    lines_of: dict[str, list[str]] = {}
-    for finding in findings:
-        if finding.extra.get("unless_read_elsewhere") in read_elsewhere:
-            continue
-        file = finding.extra.get("file")
-        text = texts.get(file) if file else None
-        if file and text is not None and file not in lines_of:
-            lines_of[file] = text.split("\n")
-        if not _suppressed(finding, lines_of.get(file) if file else None, settings):
-            result.findings.append(finding)
-    result.findings.sort(key=Finding.sort_key)
-    return result
+    def __init__(self, settings: Settings, roots: list[Path]) -> None:
+        self.session = LintSession(settings, roots)
+
+    def lint(self, path: Path) -> list[Finding]:
+        return self.session.lint_file(path)

@@ -7,6 +7,9 @@ import re
 from typing import Callable
 
 
+_RETURNS_CALLABLE = re.compile(r"^[ \t]+def[ \t]|\blambda\b|\bpartial\b", re.M)
+
+
 def _function_source(text: str, name: str) -> str | None:
     match = re.search(rf"^def[ \t]+{re.escape(name)}[ \t]*\(", text, re.M)
     if match is None:
@@ -34,7 +37,7 @@ def _name(node: ast.expr) -> str | None:
 def returns_layer_closure(text: str, name: str, is_layer_class: Callable[[str], bool]) -> bool:
     """Whether module-level ``name`` creates layers and returns a nested function, lambda or partial."""
     source = _function_source(text, name)
-    if source is None:
+    if source is None or not _RETURNS_CALLABLE.search(source):
         return False
     try:
         function = ast.parse(source).body[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -69,7 +70,7 @@ class FileParser:
             try:
                 self._whole = cst.parse_module(self.text)
             except cst.ParserSyntaxError as err:
-                self.error = ParseError(err.message, err.raw_line, err.raw_column)
+                self.error = _python_syntax_error(self.text) or ParseError(err.message, err.raw_line, err.raw_column)
                 return None
             except RecursionError:
                 self.error = ParseError("too deeply nested to parse", 1, 0)
@@ -77,6 +78,17 @@ class FileParser:
         occurrence = [h.name for h in self.headers[: self.headers.index(header)]].count(header.name)
         node = _find_class(self._whole, header, occurrence)
         return ParsedClass(node, self._whole, 0) if node is not None else None
+
+
+def _python_syntax_error(text: str) -> ParseError | None:
+    """Python's own message for a syntax error: clearer, and on the line a user expects."""
+    try:
+        compile(text, "<file>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as err:
+        return ParseError(f"SyntaxError: {err.msg}", err.lineno or 1, max((err.offset or 1) - 1, 0))
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 class Positions:

@@ -39,10 +39,10 @@ def discover(paths: list[Path], exclude: list[str]) -> Discovery:
     linted only when it points inside the directory being walked.
     """
     found = Discovery()
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        key = os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             found.files.append(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 
 from keras_varlint.discovery.keras_names import Family, is_layer_root, is_module_root, keras_layer_family
 from keras_varlint.discovery.summary import ClassHeader, ModuleSummary
@@ -31,25 +32,43 @@ class ClassInfo:
 
 
 class ProjectIndex:
-    """Classes and modules of one run, with base classes resolved through imports."""
+    """Classes and modules of one run, with base classes resolved through imports.
 
-    def __init__(self, summaries: list[ModuleSummary]) -> None:
+    ``loader`` is asked for modules that are imported but were not given (linting a few files
+    of a larger project); what it returns is indexed but not reported on.
+    """
+
+    def __init__(self, summaries: list[ModuleSummary], loader: Callable[[str], ModuleSummary | None] | None = None):
         self.modules: dict[str, ModuleSummary] = {}
+        self.modules_by_path: dict[str, ModuleSummary] = {}
         self.classes: dict[str, list[ClassInfo]] = defaultdict(list)  # qualname -> definitions
         self._by_module: dict[tuple[str, str], ClassInfo] = {}  # (module, simple name) -> first definition
+        self._targets: list[ClassInfo] = []
+        self._loader = loader
+        self._missing: set[str] = set()
+        self._state: dict[int, bool] = {}
         for summary in summaries:
-            self.modules.setdefault(summary.module, summary)
-            for header in summary.classes:
-                info = ClassInfo(f"{summary.module}.{header.qualname}", summary, header)
-                self.classes[info.qualname].append(info)
-                self._by_module.setdefault((summary.module, header.name), info)
-        for infos in self.classes.values():
-            for info in infos:
-                info.bases = [self.resolve(b, info.summary) for b in info.header.bases]
-        state: dict[int, bool] = {}
-        for infos in self.classes.values():
-            for info in infos:
-                self._classify(info, state)
+            self.add(summary)
+
+    def add(self, summary: ModuleSummary, target: bool = True) -> None:
+        self.modules.setdefault(summary.module, summary)
+        self.modules_by_path[summary.path] = summary
+        for header in summary.classes:
+            info = ClassInfo(f"{summary.module}.{header.qualname}", summary, header)
+            self.classes[info.qualname].append(info)
+            self._by_module.setdefault((summary.module, header.name), info)
+            if target:
+                self._targets.append(info)
+        self.__dict__.pop("layers", None)
+        self.__dict__.pop("subclasses", None)
+
+    def _module(self, name: str) -> ModuleSummary | None:
+        summary = self.modules.get(name)
+        if summary is None and self._loader is not None and name not in self._missing:
+            self._missing.add(name)  # asked once; a found module lands in self.modules
+            self._loader(name)
+            summary = self.modules.get(name)
+        return summary
 
     # -- name resolution -------------------------------------------------------------------------
 
@@ -77,7 +96,7 @@ class ProjectIndex:
             return None
         module, _, name = qualname.rpartition(".")
         while module:
-            summary = self.modules.get(module)
+            summary = self._module(module)
             if summary is not None:
                 head, _, rest = name.partition(".")
                 if head in summary.imports:
@@ -101,11 +120,17 @@ class ProjectIndex:
 
     # -- classification --------------------------------------------------------------------------
 
+    def classified(self, info: ClassInfo) -> ClassInfo:
+        """``info`` with its bases resolved and its kind (layer, tf.Module) decided."""
+        self._classify(info, self._state)
+        return info
+
     def _classify(self, info: ClassInfo, state: dict[int, bool]) -> None:
         key = id(info)
         if key in state:
             return  # done, or in progress (an inheritance cycle)
         state[key] = False
+        info.bases = [self.resolve(b, info.summary) for b in info.header.bases]
         for base in info.bases:
             if is_layer_root(base) or keras_layer_family(base) is not None:
                 info.is_layer = True
@@ -133,14 +158,26 @@ class ProjectIndex:
 
     @cached_property
     def layers(self) -> list[ClassInfo]:
-        return [i for infos in self.classes.values() for i in infos if i.is_layer]
+        """Layer classes of the target files, and their project relatives wherever they live."""
+        found: list[ClassInfo] = []
+        seen: set[int] = set()
+        stack = [i for i in self._targets if self.classified(i).is_layer]
+        while stack:
+            info = stack.pop()
+            if id(info) in seen:
+                continue
+            seen.add(id(info))
+            found.append(info)
+            stack.extend(b for b in info.project_bases if b.is_layer)
+            stack.extend(self.subclasses.get(id(info), ()))
+        return found
 
     @cached_property
     def subclasses(self) -> dict[int, list[ClassInfo]]:
         children: dict[int, list[ClassInfo]] = defaultdict(list)
-        for infos in self.classes.values():
+        for infos in list(self.classes.values()):
             for info in infos:
-                for base in info.project_bases:
+                for base in self.classified(info).project_bases:
                     children[id(base)].append(info)
         return children
 

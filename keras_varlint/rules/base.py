@@ -49,6 +49,9 @@ class Rule:
     summary: ClassVar[str]  # one line, used in messages catalogue and SARIF
     default_enabled: ClassVar[bool] = True
     keras_versions: ClassVar[frozenset[int]] = frozenset({2, 3})  # versions the verdict holds for
+    # Who reports the code: the static rules ("analysis"), the engine itself for files it cannot
+    # read ("engine"), or the runtime checker ("runtime"); only "analysis" rules have a check().
+    reported_by: ClassVar[str] = "analysis"
     examples: ClassVar[Examples]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -59,7 +62,7 @@ class Rule:
             _REGISTRY[cls.code] = cls
 
     def check(self, layer: "LayerView") -> Iterator[Report]:
-        raise NotImplementedError
+        return iter(())
 
     @classmethod
     def documentation(cls) -> str:

@@ -1,0 +1,90 @@
+"""The on-disk cache: per-file summaries and per-component findings, keyed by content.
+
+One JSON file per tool version under ``.keras_varlint_cache/``. Entries are validated against the
+current file digests and the answers to every cross-file question their analysis asked, so a
+cached result is reused only when recomputing it would give the same answer. Writes are atomic
+(temp file + rename): concurrent runs never see a torn file, and a corrupt file is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from keras_varlint import __version__
+from keras_varlint.discovery.summary import ClassHeader, ModuleSummary
+
+CACHE_DIR_NAME = ".keras_varlint_cache"
+
+
+def fingerprint(*parts: object) -> str:
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+
+
+def summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
+    data = asdict(summary)
+    data["functions"] = sorted(summary.functions)
+    return data
+
+
+def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
+    data = dict(data)
+    data["classes"] = [ClassHeader(**{**c, "bases": tuple(c["bases"])}) for c in data["classes"]]
+    data["functions"] = frozenset(data["functions"])
+    return ModuleSummary(**data)
+
+
+class Cache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / f"v{__version__}.json"
+        self.summaries: dict[str, list] = {}  # path -> [digest, summary json]
+        self.components: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.path.read_text())
+            if isinstance(data, dict):
+                self.summaries = dict(data.get("summaries", {}))
+                self.components = dict(data.get("components", {}))
+        except (OSError, ValueError):
+            pass  # missing, unreadable or corrupt: start afresh and rewrite it
+
+    def summary(self, path: str, digest: str) -> ModuleSummary | None:
+        entry = self.summaries.get(path)
+        if entry and entry[0] == digest:
+            try:
+                return summary_from_json(entry[1])
+            except (TypeError, KeyError, ValueError):
+                return None
+        return None
+
+    def put_summary(self, path: str, digest: str, summary: ModuleSummary) -> None:
+        self.summaries[path] = [digest, summary_to_json(summary)]
+        self.dirty = True
+
+    def component(self, key: str) -> dict[str, Any] | None:
+        return self.components.get(key)
+
+    def put_component(self, key: str, entry: dict[str, Any]) -> None:
+        self.components[key] = entry
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by keras-varlint\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w") as out:
+                json.dump({"summaries": self.summaries, "components": self.components}, out)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only tree just runs uncached
