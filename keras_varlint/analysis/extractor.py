@@ -118,6 +118,7 @@ class _ClassExtractor:
         self.aliases: dict[str, str] = {}  # local name -> attribute (`w = self.w`)
         self.locals: dict[str, Value] = {}  # local name -> created value (`v = tf.Variable(...)`)
         self.created: dict[int, Creation] = {}
+        self.guards: dict[int, bool] = {}  # id of an If node -> whether its test is a lazy-creation guard
         self.statement_reads: list[int] = []  # index into method.reads where each open assignment began
 
     # -- entry -----------------------------------------------------------------------------------
@@ -235,6 +236,12 @@ class _ClassExtractor:
             source = self._self_attr(value)
             if source is not None:
                 self.aliases[name] = source
+                # The alias's own reads are the uses; reading the attribute to bind it is not one.
+                reads = self.method.reads
+                for i in range(len(reads) - 1, start - 1, -1):
+                    if reads[i].node is value:
+                        del reads[i]
+                        break
             else:
                 classified = self._classify(value, start)
                 if classified.creations or classified.kind is Kind.INITIALIZER:
@@ -323,8 +330,6 @@ class _ClassExtractor:
         attr = self._self_attr(func)
         if attr is not None:
             method.self_calls.add(attr)
-            if not self._guarded():
-                method.unguarded_calls.add(attr)
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) and dotted_name(func.value.func) == "super":
             method.super_calls.add(func.attr.value)
         name = dotted_name(func)
@@ -418,7 +423,14 @@ class _ClassExtractor:
         return _is_integer_literal(initial)
 
     def _guarded(self) -> bool:
-        return any(isinstance(n, cst.If) and _GUARD.search(_code(n.test)) for n in self.stack)
+        for node in self.stack:
+            if isinstance(node, cst.If):
+                guard = self.guards.get(id(node))
+                if guard is None:
+                    guard = self.guards[id(node)] = bool(_GUARD.search(_code(node.test)))
+                if guard:
+                    return True
+        return False
 
     # reads -------------------------------------------------------------------------------------
 
@@ -426,6 +438,8 @@ class _ClassExtractor:
         if not self._is_self(node.value):
             return
         attr = node.attr.value
+        if not self._guarded():
+            self.method.unguarded_refs.add(attr)
         if attr in vocab.COLLECTION_ATTRS:
             self.facts.reads_collections = True
             if attr == "__dict__":

@@ -93,7 +93,7 @@ class MethodFacts:
     node: cst.FunctionDef
     is_property: bool = False
     self_calls: set[str] = field(default_factory=set)  # self.m(...) or self.m passed around
-    unguarded_calls: set[str] = field(default_factory=set)  # self.m(...) outside any lazy-creation guard
+    unguarded_refs: set[str] = field(default_factory=set)  # self.m / self.m(...) outside any lazy-creation guard
     super_calls: set[str] = field(default_factory=set)  # super().m(...)
     creations: list[Creation] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)

@@ -61,7 +61,7 @@ class LayerView:
             method = queue.pop()
             owner = self._owner(method)
             # A method read as an attribute is called, passed as a callback, or a property.
-            names = method.unguarded_calls if unguarded else method.self_calls | {r.attr for r in method.reads}
+            names = method.unguarded_refs if unguarded else method.self_calls | {r.attr for r in method.reads}
             targets = [self.lookup(n) for n in names]
             targets += [self.lookup(n, after=owner) for n in method.super_calls]
             for target in targets:

@@ -88,8 +88,12 @@ class ProjectIndex:
                 return dotted
         return f"{target}.{rest}" if rest else target
 
-    def find_class(self, qualname: str, _depth: int = 0) -> ClassInfo | None:
-        """The project class a qualified name refers to, following re-exports."""
+    def find_class(self, qualname: str) -> ClassInfo | None:
+        """The project class a qualified name refers to (following re-exports), classified."""
+        found = self._find_class(qualname)
+        return self.classified(found) if found is not None else None
+
+    def _find_class(self, qualname: str, _depth: int = 0) -> ClassInfo | None:
         if qualname in self.classes:
             return self.classes[qualname][0]
         if _depth > 8:
@@ -101,11 +105,11 @@ class ProjectIndex:
                 head, _, rest = name.partition(".")
                 if head in summary.imports:
                     target = summary.imports[head] + (f".{rest}" if rest else "")
-                    return None if target == qualname else self.find_class(target, _depth + 1)
+                    return None if target == qualname else self._find_class(target, _depth + 1)
                 if not rest and (module, head) in self._by_module:
                     return self._by_module[(module, head)]
                 for star in summary.star_imports:
-                    found = self.find_class(f"{star}.{name}", _depth + 1)
+                    found = self._find_class(f"{star}.{name}", _depth + 1)
                     if found:
                         return found
                 return None
