@@ -35,7 +35,7 @@ class Context(Protocol):
 _EMPTY = cst.Module(body=[])
 _GUARD = re.compile(r"\bis\s+(not\s+)?None\b|\bhasattr\(|\bgetattr\(|\bbuilt\b|^\s*not\s+self\.|_initiali[sz]ed\b")
 _CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
-_INTEGER_DTYPE = re.compile(r"int|bool")
+_INTEGER_DTYPE = re.compile(r"(?<![A-Za-z])(u?int(8|16|32|64)?|bool)(?![A-Za-z])")
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

@@ -117,11 +117,6 @@ class ProjectIndex:
             name = f"{parent}.{name}"
         return None
 
-    def canonical(self, qualname: str) -> str:
-        """A qualified name with project re-exports followed to the defining class."""
-        found = self.find_class(qualname)
-        return found.qualname if found else qualname
-
     # -- classification --------------------------------------------------------------------------
 
     def classified(self, info: ClassInfo) -> ClassInfo:

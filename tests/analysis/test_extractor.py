@@ -47,6 +47,8 @@ def uses(facts: LayerFacts, attr: str, method: str = "call") -> list[Use]:
         ("tf.argmax(self.w)", Use.NONDIFF),
         ("tf.cast(self.w, tf.int32)", Use.NONDIFF),
         ("tf.cast(self.w, tf.float16)", Use.VALUE),
+        ("tf.cast(self.w, self.compute_dtype_hint)", Use.VALUE),
+        ("keras.ops.cast(self.w, 'int32')", Use.NONDIFF),
         ("self.w > 0", Use.NONDIFF),
         ("x[self.w]", Use.NONDIFF),
         ("self.w[0] * x", Use.VALUE),
