@@ -99,6 +99,11 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                     yield item
 
 
+def _ends_method(block: cst.IndentedBlock) -> bool:
+    last = block.body[-1] if block.body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in last.body)
+
+
 class _ClassExtractor:
     """Walks one method at a time; keeps an explicit ancestor stack for read contexts."""
 
@@ -126,9 +131,6 @@ class _ClassExtractor:
     def extract_method(self, node: cst.FunctionDef) -> None:
         decorators = {dotted_name(d.decorator) or "" for d in node.decorators}
         params = node.params.params
-        if decorators & {"staticmethod", "classmethod"} or not params:
-            self.facts.methods.setdefault(node.name.value, MethodFacts(node.name.value, node))
-            return
         method = MethodFacts(
             node.name.value,
             node,
@@ -137,7 +139,8 @@ class _ClassExtractor:
         )
         self.facts.methods[method.name] = method
         self.method = method
-        self.self_name = params[0].name.value
+        # A static or class method has no `self`: only its calls (creations) are of interest.
+        self.self_name = params[0].name.value if params and not decorators & {"staticmethod", "classmethod"} else ""
         self.shape_param = params[1].name.value if method.name == "build" and len(params) > 1 else None
         self.stack, self.targets, self.aliases, self.locals = [], set(), {}, {}
         for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]:
@@ -253,21 +256,28 @@ class _ClassExtractor:
                 self._record(attr, Value(Kind.CONTAINER, classified.creations), statement, how="item")
 
     def _record(self, attr: str, value: Value, statement: cst.CSTNode, how: str = "assign") -> None:
+        branch, exits = self._branch()
         self.method.assignments.append(
-            Assignment(attr, self.method.name, statement, value, self._branch(), self.order, how)
+            Assignment(attr, self.method.name, statement, value, branch, self.order, how, exits)
         )
         self.attr_kinds[attr] = value.kind
 
-    def _branch(self) -> tuple[tuple[int, int], ...]:
-        path = []
+    def _branch(self) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+        """The branches leading to the current node, and the ifs whose branch here ends the method."""
+        path, exits = [], []
         for parent, child in zip(self.stack, self.stack[1:]):
             if isinstance(parent, cst.If):
                 path.append((id(parent), 0 if child is parent.body else 1))
+                block = child.body if isinstance(child, cst.Else) else child
+                if isinstance(block, cst.IndentedBlock) and _ends_method(block):
+                    exits.append(id(parent))
+            elif isinstance(parent, cst.Match):
+                path.append((id(parent), parent.cases.index(child) if child in parent.cases else -1))
             elif isinstance(parent, cst.Try):
                 path.append((id(parent), 1 + parent.handlers.index(child) if child in parent.handlers else 0))
             elif isinstance(parent, (cst.For, cst.While)):
                 path.append((id(parent), -1))  # a loop: repeats
-        return tuple(path)
+        return tuple(path), tuple(exits)
 
     def _value_sources(self, start: int) -> list[str]:
         return [r.attr for r in self.method.reads[start:] if r.use is Use.VALUE]
@@ -286,6 +296,11 @@ class _ClassExtractor:
                 return Value(Kind.OTHER, alias_of=f"{helper}()")  # resolved after all methods are seen
             if callee and self.class_kind(callee) is Kind.CLOSURE:
                 return Value(Kind.CLOSURE)
+        if isinstance(node, cst.IfExp):  # `tf.Variable(...) if use_bias else None`
+            branches = [self._classify(node.body, start), self._classify(node.orelse, start)]
+            made = [v for v in branches if v.creations]
+            if made:
+                return Value(made[0].kind, [c for v in made for c in v.creations])
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             creations = [c for e in node.elements for c in self._classify(e.value, start).creations]
             return Value(Kind.CONTAINER, creations)

@@ -75,6 +75,7 @@ class Assignment:
     branch: tuple[tuple[int, int], ...]  # (id of an if/try node, which branch) from the method down
     order: int  # position among the class's statements
     how: str = "assign"  # assign | augmented | append | item
+    exits: tuple[int, ...] = ()  # ids of ifs whose branch holding this assignment returns or raises
 
 
 @dataclass(eq=False)

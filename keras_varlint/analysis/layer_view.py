@@ -93,15 +93,27 @@ class LayerView:
 
     # -- state -----------------------------------------------------------------------------------
 
+    def _creating(self, classes: list[LayerFacts]) -> dict[str, list[Assignment]]:
+        call_only = set(map(id, self.call_only_methods))
+        found: dict[str, list[Assignment]] = {}
+        for cls in classes:
+            for method in cls.methods.values():
+                if id(method) in call_only:
+                    continue
+                for a in method.assignments:
+                    if a.value.creations and a.value.kind in VARIABLE_KINDS | {Kind.LAYER}:
+                        found.setdefault(a.attr, []).append(a)
+        return found
+
+    @cached_property
+    def own_creating_assignments(self) -> dict[str, list[Assignment]]:
+        """Attributes this class gives a new variable or layer outside call-only code."""
+        return self._creating([self.facts])
+
     @cached_property
     def creating_assignments(self) -> dict[str, list[Assignment]]:
-        """Attributes given a new variable or layer outside call-only code, with those assignments."""
-        call_only = {m.name for m in self.call_only_methods}
-        found: dict[str, list[Assignment]] = {}
-        for a in self.facts.assignments():
-            if a.method not in call_only and a.value.creations and a.value.kind in VARIABLE_KINDS | {Kind.LAYER}:
-                found.setdefault(a.attr, []).append(a)
-        return found
+        """Like ``own_creating_assignments``, with what project base classes create too."""
+        return self._creating(self._mro)
 
     def holds(self, attr: str, kinds: Iterable[Kind]) -> bool:
         kinds = frozenset(kinds)

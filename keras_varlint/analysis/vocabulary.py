@@ -33,7 +33,7 @@ _CUT_KERAS = frozenset({"ops.convert_to_numpy", "backend.convert_to_numpy", "bac
 _STOP = frozenset({"ops.stop_gradient", "backend.stop_gradient"})
 _NONDIFF_LAST = frozenset(
     {"argmax", "argmin", "round", "floor", "ceil", "sign", "equal", "not_equal", "greater", "greater_equal", "less",
-     "less_equal", "top_k", "argsort", "one_hot", "logical_and", "logical_or", "logical_not"}
+     "less_equal", "argsort", "one_hot", "logical_and", "logical_or", "logical_not"}
 )
 _CAST_LAST = frozenset({"cast", "saturate_cast"})
 _METADATA_BUILTINS = frozenset({"len", "isinstance", "hasattr", "id", "type", "print", "repr", "str", "getattr"})

@@ -62,7 +62,11 @@ class BayesDense(keras.layers.Layer):
         for a in layer.facts.assignments():
             if a.method not in CREATION_METHODS or a.how != "assign" or a.value.kind is not Kind.DERIVED:
                 continue
-            weights = sorted({s for s in a.value.sources if layer.holds(s, VARIABLE_KINDS) and layer.trainable(s)})
+            # A weight that call also reads directly still trains; the snapshot is deliberate.
+            weights = sorted({
+                s for s in a.value.sources
+                if layer.holds(s, VARIABLE_KINDS) and layer.trainable(s) and not layer.value_reads_in_call(s)
+            })
             if weights:
                 names = ", ".join(f"self.{w}" for w in weights)
                 yield Report(

@@ -9,9 +9,12 @@ from keras_varlint.rules.base import Examples, Report, Rule
 
 
 def _exclusive(a: Assignment, b: Assignment) -> bool:
-    """On different branches of one if/try, so never both run."""
+    """Never both run: different branches of one if/match/try, or ``a``'s branch returns before ``b``."""
     branches = dict(a.branch)
-    return any(node in branches and branches[node] != which for node, which in b.branch)
+    if any(node in branches and branches[node] != which for node, which in b.branch):
+        return True
+    later = dict(b.branch)
+    return any(node not in later for node in a.exits)
 
 
 class WeightReassigned(Rule):

@@ -65,7 +65,7 @@ class Affine(keras.layers.Layer):
             c.reads_collections or c.dynamic for c in (layer.facts, *layer.ancestors, *layer.descendants)
         ):
             return
-        for attr, assignments in layer.creating_assignments.items():
+        for attr, assignments in layer.own_creating_assignments.items():
             made = [a for a in assignments if a.method in CREATION_METHODS]
             if not made or layer.is_method(attr) or next(layer.all_reads(attr), None) is not None:
                 continue

@@ -58,7 +58,7 @@ class RunningMean(keras.layers.Layer):
     def check(self, layer: LayerView) -> Iterator[Report]:
         if layer.facts.dynamic or layer.facts.reads_collections:
             return
-        for attr, assignments in layer.creating_assignments.items():
+        for attr, assignments in layer.own_creating_assignments.items():
             made = [a for a in assignments if a.method in CREATION_METHODS and a.value.kind in VARIABLE_KINDS]
             if not made or any(c.trainable is not False for a in assignments for c in a.value.creations):
                 continue
