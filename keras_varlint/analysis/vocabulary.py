@@ -40,10 +40,10 @@ _METADATA_BUILTINS = frozenset({"len", "isinstance", "hasattr", "id", "type", "p
 _METADATA_LAST = frozenset({"shape", "rank", "ndim", "int_shape", "size", "print", "is_tensor", "is_keras_tensor",
                             "standardize_dtype", "is_variable"})
 _GATHER_LAST = frozenset({"gather", "gather_nd", "take", "take_along_axis", "embedding_lookup"})
+# Float-valued samplers: what a random weight is drawn from (randint & co. make seeds and indices).
 _RANDOM_SAMPLERS = frozenset(
-    {"normal", "uniform", "truncated_normal", "gamma", "poisson", "categorical", "stateless_normal",
-     "stateless_uniform", "stateless_truncated_normal", "randn", "rand", "random", "random_sample",
-     "standard_normal", "randint", "beta", "binomial", "laplace", "dropout", "shuffle", "choice"}
+    {"normal", "uniform", "truncated_normal", "gamma", "stateless_normal", "stateless_uniform",
+     "stateless_truncated_normal", "randn", "rand", "random", "random_sample", "standard_normal", "beta", "laplace"}
 )
 _FILLS = frozenset({"zeros", "ones", "fill", "full"})
 
