@@ -22,6 +22,16 @@ from keras_varlint.discovery.summary import ClassHeader, ModuleSummary
 CACHE_DIR_NAME = ".keras_varlint_cache"
 
 
+def analyzer_fingerprint() -> str:
+    """A digest of the tool's own source, so a changed analyzer never reuses old results."""
+    package = Path(__file__).parent
+    digest = hashlib.blake2b(__version__.encode(), digest_size=8)
+    for path in sorted(package.rglob("*.py")):
+        if "runtime" not in path.parts and "interfaces" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(*parts: object) -> str:
     return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
@@ -42,7 +52,7 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.path = directory / f"v{__version__}.json"
+        self.path = directory / f"v{__version__}-{analyzer_fingerprint()}.json"
         self.summaries: dict[str, list] = {}  # path -> [digest, summary json]
         self.components: dict[str, dict[str, Any]] = {}
         self.dirty = False
@@ -86,5 +96,8 @@ class Cache:
             with os.fdopen(fd, "w") as out:
                 json.dump({"summaries": self.summaries, "components": self.components}, out)
             os.replace(tmp, self.path)
+            for stale in self.directory.glob("v*.json"):  # left by other versions of the tool
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only tree just runs uncached

@@ -355,7 +355,7 @@ class _ClassExtractor:
             elif name == "getattr":
                 self._read(key.evaluated_value, node, *self._use())
             elif name == "setattr" and len(node.args) > 2:
-                self._record(key.evaluated_value, self._classify(node.args[2].value, len(method.reads)), node)
+                self.statement_reads.append(len(method.reads))  # recorded when leaving the call
         elif name == "vars" and node.args and self._is_self(node.args[0].value):
             self.facts.dynamic = True
         creation = self._creation(node)
@@ -370,6 +370,10 @@ class _ClassExtractor:
 
     def _leave_Call(self, node: cst.Call) -> None:
         func = node.func
+        if (dotted_name(func) == "setattr" and len(node.args) > 2 and self._is_self(node.args[0].value)
+                and isinstance(node.args[1].value, cst.SimpleString)):
+            start = self.statement_reads.pop()
+            self._record(node.args[1].value.evaluated_value, self._classify(node.args[2].value, start), node)
         if isinstance(func, cst.Attribute) and func.attr.value in _CONTAINER_MUTATORS:
             owner = self._self_attr(func.value)
             if owner is not None:

@@ -8,13 +8,13 @@ from keras_varlint.findings import Severity
 from keras_varlint.rules.base import Examples, Report, Rule
 
 
-def _exclusive(a: Assignment, b: Assignment) -> bool:
-    """Never both run: different branches of one if/match/try, or ``a``'s branch returns before ``b``."""
-    branches = dict(a.branch)
-    if any(node in branches and branches[node] != which for node, which in b.branch):
-        return True
+def _surely_both_run(a: Assignment, b: Assignment) -> bool:
+    """Whenever ``b`` runs, ``a`` ran before it: every branch taken to reach ``a`` is taken to reach ``b``
+    too, and ``a``'s branch does not return first. Two separate ifs may exclude each other: silent."""
     later = dict(b.branch)
-    return any(node not in later for node in a.exits)
+    if any(later.get(node) != which for node, which in a.branch):
+        return False
+    return all(node in later for node in a.exits)
 
 
 class WeightReassigned(Rule):
@@ -80,7 +80,7 @@ class Gain(keras.layers.Layer):
             made = [a for a in method.assignments if a.how == "assign" and a.value.kind in tracked and a.value.creations]
             for i, second in enumerate(made):
                 for first in made[:i]:
-                    if first.attr != second.attr or _exclusive(first, second):
+                    if first.attr != second.attr or not _surely_both_run(first, second):
                         continue
                     read_between = any(first.order < r.order < second.order for r in method.reads if r.attr == first.attr)
                     if not read_between:

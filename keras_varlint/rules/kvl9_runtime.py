@@ -34,12 +34,14 @@ import keras
 import tensorflow as tf
 
 class Scale(keras.layers.Layer):
-    def __init__(self):
+    def __init__(self, name="scale"):
         super().__init__()
-        setattr(self, "scale", tf.Variable(0.5))  # KVL901
+        self.param = name
+        # A dynamic attribute name: invisible to the static rules.
+        setattr(self, name, tf.Variable(0.5))  # KVL901
 
     def call(self, inputs):
-        return inputs * self.scale
+        return inputs * getattr(self, self.param)
 """,
         ),
         valid=(
