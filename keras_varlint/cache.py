@@ -32,6 +32,10 @@ def analyzer_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def cache_file_name() -> str:
+    return f"v{__version__}-{analyzer_fingerprint()}.json"
+
+
 def fingerprint(*parts: object) -> str:
     return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
@@ -52,24 +56,28 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.path = directory / f"v{__version__}-{analyzer_fingerprint()}.json"
+        self.path = directory / cache_file_name()
         self.summaries: dict[str, list] = {}  # path -> [digest, summary json]
         self.components: dict[str, dict[str, Any]] = {}
         self.dirty = False
         try:
             data = json.loads(self.path.read_text())
-            if isinstance(data, dict):
-                self.summaries = dict(data.get("summaries", {}))
-                self.components = dict(data.get("components", {}))
         except (OSError, ValueError):
-            pass  # missing, unreadable or corrupt: start afresh and rewrite it
+            return  # missing, unreadable or corrupt: start afresh and rewrite it
+        if not isinstance(data, dict):
+            return
+        summaries, components = data.get("summaries"), data.get("components")
+        if isinstance(summaries, dict):
+            self.summaries = {k: v for k, v in summaries.items() if isinstance(v, list) and len(v) == 2}
+        if isinstance(components, dict):
+            self.components = {k: v for k, v in components.items() if isinstance(v, dict)}
 
     def summary(self, path: str, digest: str) -> ModuleSummary | None:
         entry = self.summaries.get(path)
         if entry and entry[0] == digest:
             try:
                 return summary_from_json(entry[1])
-            except (TypeError, KeyError, ValueError):
+            except Exception:  # any damage in the entry: summarise the file again
                 return None
         return None
 
@@ -93,9 +101,13 @@ class Cache:
             if not ignore.exists():
                 ignore.write_text("# Created by keras-varlint\n*\n")
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w") as out:
-                json.dump({"summaries": self.summaries, "components": self.components}, out)
-            os.replace(tmp, self.path)
+            try:
+                with os.fdopen(fd, "w") as out:
+                    json.dump({"summaries": self.summaries, "components": self.components}, out)
+                os.replace(tmp, self.path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
             for stale in self.directory.glob("v*.json"):  # left by other versions of the tool
                 if stale != self.path:
                     stale.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import fnmatch
 import multiprocessing
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -19,7 +19,7 @@ from keras_varlint.cache import CACHE_DIR_NAME, Cache, fingerprint
 from keras_varlint.discovery.files import discover
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
 from keras_varlint.discovery.keras_names import Family, builtin_layer_state, keras_layer_family
-from keras_varlint.discovery.source import SourceError, decode, read_source
+from keras_varlint.discovery.source import SourceError, SourceFile, decode, read_source
 from keras_varlint.discovery.summary import CLASS_PREFILTER, ModuleSummary, summarize
 from keras_varlint.findings import Finding, Severity
 from keras_varlint.result import LintResult
@@ -102,12 +102,15 @@ class Project:
         self.parsers: dict[str, Any] = {}  # path -> analysis.parse.FileParser
         self.queries: dict[str, Any] | None = None  # while analysing a component: the questions asked
 
-    def add_file(self, path: Path, target: bool = True) -> ModuleSummary | None:
+    def add_file(self, path: Path, target: bool = True, data: bytes | None = None) -> ModuleSummary | None:
+        """Read (or take ``data`` as) one file's source and index it; ``target`` files are reported on."""
         key = str(path.absolute())
         if key in self.texts:
             return None
+        if target:
+            self.targets.append(key)
         try:
-            source = read_source(path)
+            source = read_source(path) if data is None else SourceFile(path, data)
             text = decode(source.data)
         except SourceError as err:
             if target:
@@ -115,8 +118,6 @@ class Project:
             return None
         self.texts[key] = text
         digest = self.digests[key] = source.digest
-        if target:
-            self.targets.append(key)
         summary = self.cache.summary(key, digest) if self.cache else None
         if summary is None:
             summary = summarize(Path(key), text, self.package_dirs, with_classes=bool(CLASS_PREFILTER.search(source.data)))
@@ -124,6 +125,17 @@ class Project:
                 self.cache.put_summary(key, digest, summary)
         self.index.add(summary, target=target)
         return summary
+
+    def replace_file(self, path: Path, data: bytes) -> None:
+        """Lint ``data`` in place of what is on disk at ``path`` (an editor's unsaved buffer)."""
+        key = str(path.absolute())
+        self.texts.pop(key, None)
+        self.parse_errors = [f for f in self.parse_errors if f.extra.get("file") != key]
+        if key in self.targets:
+            self.targets.remove(key)
+        self.index.remove(key)
+        self.parsers.pop(key, None)
+        self.add_file(path, data=data)
 
     def _load_module(self, module: str) -> ModuleSummary | None:
         """Find a module of the project on disk that the given files import but do not include."""
@@ -218,13 +230,13 @@ class Project:
         if entry is None:
             return None
         files = {i.summary.path for i in component}
-        if entry.get("files") != {f: self.digests.get(f) for f in sorted(files)}:
-            return None
-        if any(self.answer(q) != a for q, a in entry.get("queries", {}).items()):
-            return None
         try:
+            if entry.get("files") != {f: self.digests.get(f) for f in sorted(files)}:
+                return None
+            if any(self.answer(q) != a for q, a in entry.get("queries", {}).items()):
+                return None
             return [Finding.from_json({**f, "runtime": None}) for f in entry["findings"]]
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # a damaged entry is a cache miss
             return None
 
     def store_findings(self, key: str, component: list[ClassInfo], queries: dict, findings: list[Finding]) -> None:
@@ -308,7 +320,7 @@ class LintSession:
             self.project.add_search_root(path)
         for path in found.files:
             self.project.add_file(path)
-        self._by_file: dict[str, list[Finding]] | None = None
+        self._analysed: dict[str, list[Finding]] = {}  # component key -> findings, this process
 
     def _components(self, files: set[str] | None = None) -> list[list[ClassInfo]]:
         components = self.project.index.components()
@@ -324,14 +336,18 @@ class LintSession:
         misses: list[tuple[str, list[ClassInfo]]] = []
         for component in self._components(files):
             key = project.component_key(component, codes)
-            cached = project.cached_findings(key, component)
+            cached = self._analysed.get(key)
+            if cached is None:
+                cached = project.cached_findings(key, component)
             if cached is None:
                 misses.append((key, component))
             else:
+                self._analysed[key] = cached
                 found.extend(cached)
         jobs = self.settings.jobs or os.cpu_count() or 1
         for (key, component), (findings, queries) in zip(misses, _run_components(job, [c for _, c in misses], jobs)):
             project.store_findings(key, component, queries, findings)
+            self._analysed[key] = findings
             found.extend(findings)
         targets = set(project.targets) if files is None else files
         found = [f for f in found if f.extra.get("file") in targets and (f.code in codes or f.code == PARSE_ERROR[0])]
@@ -358,22 +374,18 @@ class LintSession:
             self.project.cache.save()
         return result
 
-    def lint_file(self, path: Path) -> list[Finding]:
-        """Findings for one target file, noqa and per-file-ignores left to the caller (flake8)."""
-        if self._by_file is None:
-            self._by_file = {}
-            for finding in self.findings():
-                self._by_file.setdefault(finding.extra["file"], []).append(finding)
-            if self.project.cache:
-                self.project.cache.save()
+    def lint_file(self, path: Path, text: str | None = None) -> list[Finding]:
+        """Findings for one file (``text``: its unsaved source), noqa and per-file-ignores left to
+        the caller (flake8). Only the inheritance groups holding the file's classes are analysed."""
         key = str(path.absolute())
-        if key not in self.project.texts and key not in {f.extra.get("file") for f in self.project.parse_errors}:
+        if text is not None and self.project.texts.get(key) != text:
+            self.project.replace_file(path, text.encode("utf-8"))
+            self._analysed.clear()  # keyed by class layout, not content: start afresh
+        elif key not in self.project.targets:
             self.project.add_file(path)  # a file flake8 checks that its paths did not cover
-            for finding in self.findings({key}):
-                self._by_file.setdefault(key, []).append(finding)
-        findings = self._by_file.get(key, [])
-        for finding in findings:
-            finding.path = display_path(key)
+        findings = [replace(f, path=display_path(key)) for f in self.findings({key})]
+        if self.project.cache:
+            self.project.cache.save()
         return sorted(findings, key=Finding.sort_key)
 
 
@@ -410,5 +422,5 @@ class FileLinter:
     def __init__(self, settings: Settings, roots: list[Path]) -> None:
         self.session = LintSession(settings, roots)
 
-    def lint(self, path: Path) -> list[Finding]:
-        return self.session.lint_file(path)
+    def lint(self, path: Path, text: str | None = None) -> list[Finding]:
+        return self.session.lint_file(path, text)

@@ -62,6 +62,26 @@ class ProjectIndex:
         self.__dict__.pop("layers", None)
         self.__dict__.pop("subclasses", None)
 
+    def remove(self, path: str) -> None:
+        """Forget a module (to index a new version of it); classification starts afresh."""
+        summary = self.modules_by_path.pop(path, None)
+        if summary is None:
+            return
+        if self.modules.get(summary.module) is summary:
+            del self.modules[summary.module]
+        for qualname in [q for q, infos in self.classes.items() if any(i.summary is summary for i in infos)]:
+            self.classes[qualname] = [i for i in self.classes[qualname] if i.summary is not summary]
+            if not self.classes[qualname]:
+                del self.classes[qualname]
+        self._by_module = {k: v for k, v in self._by_module.items() if v.summary is not summary}
+        self._targets = [i for i in self._targets if i.summary is not summary]
+        self._state.clear()
+        for infos in self.classes.values():
+            for info in infos:
+                info.project_bases, info.is_layer, info.is_module, info.family, info.complete = [], False, False, None, True
+        self.__dict__.pop("layers", None)
+        self.__dict__.pop("subclasses", None)
+
     def _module(self, name: str) -> ModuleSummary | None:
         summary = self.modules.get(name)
         if summary is None and self._loader is not None and name not in self._missing:

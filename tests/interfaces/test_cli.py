@@ -328,8 +328,8 @@ def test_runtime_is_not_run_without_the_flag(engine: FakeEngine, run, runtime_mo
 
 
 def test_runtime_unavailable_exits_2(engine: FakeEngine, run, runtime_module) -> None:
-    runtime_module.error = runtime_module.unavailable("import failed:\nNo module named 'tensorflow'")
-    assert_usage_error(run("--runtime"), "needs TensorFlow (import failed: No module named 'tensorflow');",
+    runtime_module.error = runtime_module.unavailable("No module named 'tensorflow'\n(traceback follows)")
+    assert_usage_error(run("--runtime"), "needs TensorFlow (No module named 'tensorflow');",
                        "install it with: pip install 'keras-varlint[runtime]'")
 
 
