@@ -329,7 +329,7 @@ def test_fixtures_match_the_cli() -> None:
 
 # -- the README section ---------------------------------------------------------------------------
 
-DOCS = REPO / "docs" / "integrations.md"
+DOCS = REPO / "README.md"
 DOCS_EXAMPLE = textwrap.dedent(
     """\
     import keras

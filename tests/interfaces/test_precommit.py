@@ -157,7 +157,7 @@ def test_base_layer_in_a_file_not_passed(hook_repo: Path, tmp_path: Path) -> Non
 
 # -- the README sections ----------------------------------------------------------------------------
 
-DOCS = REPO / "docs" / "integrations.md"
+DOCS = REPO / "README.md"
 
 
 def doc_blocks(section: str) -> list[tuple[str, str]]:
