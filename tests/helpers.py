@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import re
+from textwrap import dedent
 from pathlib import Path
 
 from keras_varlint.engine import lint_paths
 from keras_varlint.settings import Settings
+
+# A layer whose `tf.Variable` (line 8, 1-based column 18) Keras 3 does not track: KVL001.
+UNTRACKED = dedent(
+    """\
+    import keras
+    import tensorflow as tf
+
+
+    class Scale(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(1.0)
+
+        def call(self, x):
+            return x * self.w
+    """
+)
 
 MARKER = re.compile(r"#\s*(KVL\d{3}(?:\s*,\s*KVL\d{3})*)\s*$")
 

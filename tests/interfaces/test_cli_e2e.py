@@ -6,37 +6,12 @@ import importlib.util
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from tests.helpers import UNTRACKED
 
 
-def _has_rule(code: str) -> bool:
-    from keras_varlint.rules.base import registry
-
-    return code in registry()
-
-
-HAS_ENGINE = importlib.util.find_spec("keras_varlint.engine") is not None
-needs_engine = pytest.mark.skipif(not HAS_ENGINE, reason="keras_varlint.engine is not written yet")
-needs_kvl001 = pytest.mark.skipif(not (HAS_ENGINE and _has_rule("KVL001")), reason="rule KVL001 is not written yet")
-
-UNTRACKED = textwrap.dedent(
-    """\
-    import keras
-    import tensorflow as tf
-
-
-    class Scale(keras.layers.Layer):
-        def __init__(self):
-            super().__init__()
-            self.w = tf.Variable(1.0)
-
-        def call(self, x):
-            return x * self.w
-    """
-)
 
 
 def keras_varlint(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -59,7 +34,6 @@ def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
     assert 'pyproject.toml: [tool.keras-varlint] per-file-ignores."t/*": unknown rule code' in done.stderr
 
 
-@needs_kvl001
 def test_finds_an_untracked_variable(tmp_path: Path) -> None:
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "layers.py").write_text(UNTRACKED)
@@ -78,7 +52,6 @@ def test_finds_an_untracked_variable(tmp_path: Path) -> None:
     assert keras_varlint(tmp_path, "pkg", "--keras-version", "2").returncode == 0
 
 
-@needs_engine
 def test_parse_error_is_kvl000_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("import keras\n\n\nclass Broken(keras.layers.Layer):\n    def call(self, x)\n")
     (tmp_path / "good.py").write_text("import keras\n\n\nclass Fine(keras.layers.Layer):\n    pass\n")
@@ -90,7 +63,6 @@ def test_parse_error_is_kvl000_and_the_run_goes_on(tmp_path: Path) -> None:
     assert data["findings"][0]["line"] == 5
 
 
-@needs_engine
 def test_directory_without_python_files_gives_a_note_and_exit_0(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "README.txt").write_text("nothing here\n")
@@ -100,7 +72,6 @@ def test_directory_without_python_files_gives_a_note_and_exit_0(tmp_path: Path) 
     assert done.stderr.startswith("keras-varlint: note: ")
 
 
-@needs_engine
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
 def test_every_format_runs_clean(tmp_path: Path, fmt: str) -> None:
     (tmp_path / "clean.py").write_text("def f(x):\n    return x\n")
@@ -112,7 +83,6 @@ def test_every_format_runs_clean(tmp_path: Path, fmt: str) -> None:
         assert done.stdout == ""
 
 
-@needs_kvl001
 @pytest.mark.runtime
 @pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
 def test_runtime_confirmation_in_text_and_json(tmp_path: Path) -> None:

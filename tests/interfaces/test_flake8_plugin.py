@@ -14,6 +14,7 @@ import pytest
 
 from keras_varlint.findings import Finding
 from keras_varlint.output.common import message_with_runtime
+from tests.helpers import UNTRACKED
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
@@ -21,21 +22,6 @@ FORMAT = "--format=%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 
 Row = tuple[str, int, int, str, str]  # (path, line, 1-based column, code, message)
 
-UNTRACKED = textwrap.dedent(
-    """\
-    import keras
-    import tensorflow as tf
-
-
-    class Scale(keras.layers.Layer):
-        def __init__(self):
-            super().__init__()
-            self.w = tf.Variable(1.0)
-
-        def call(self, x):
-            return x * self.w
-    """
-)
 W_LINE, W_COL = 8, 18  # the `tf.Variable(` call above, as flake8 prints it (1-based column)
 
 COUNTER = textwrap.dedent(

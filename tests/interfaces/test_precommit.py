@@ -12,31 +12,16 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from tests.helpers import UNTRACKED
 
 REPO = Path(__file__).resolve().parents[2]
 FINDING = re.compile(r"^(?P<path>\S+?):(?P<line>\d+):(?P<col>\d+): (?P<code>KVL\d{3}) ", re.M)
 NO_NETWORK = ("NewConnectionError", "Failed to establish a new connection", "Temporary failure in name resolution",
               "No matching distribution found", "Could not find a version that satisfies")
 
-UNTRACKED = textwrap.dedent(
-    """\
-    import keras
-    import tensorflow as tf
-
-
-    class Scale(keras.layers.Layer):
-        def __init__(self):
-            super().__init__()
-            self.w = tf.Variable(1.0)
-
-        def call(self, x):
-            return x * self.w
-    """
-)
 PLAIN = "def double(x):\n    return 2 * x\n"
 PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'  # the CLI's project root, where a cache could go
 
