@@ -119,7 +119,7 @@ class _Checker:
 
     def positive(self, key: str, value: Any, kind: type) -> Any:
         allowed = (int, float) if kind is float else (int,)
-        if isinstance(value, bool) or not isinstance(value, allowed) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, allowed) or not 0 < value < float("inf"):
             noun = "a positive number" if kind is float else "a positive integer"
             raise self.fail(key, f"expected {noun}, got {value!r}")
         return kind(value)

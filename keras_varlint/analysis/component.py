@@ -100,18 +100,23 @@ def _one_parse_error_per_file(findings: list[Finding]) -> list[Finding]:
 def _internal_error(info: ClassInfo, rule: Rule, err: Exception) -> Finding:
     from keras_varlint.engine import parse_error_finding
 
-    message = f"internal error in rule {rule.code} ({rule.name}) on class {info.name}: {type(err).__name__}: {err}"
+    try:
+        detail = str(err)
+    except Exception:  # an exception whose __str__ itself fails
+        detail = "<unprintable>"
+    detail = (detail.strip().splitlines() or [""])[0][:200]
+    message = f"internal error in rule {rule.code} ({rule.name}) on class {info.name}: {type(err).__name__}: {detail}"
     finding = parse_error_finding(info.summary.path, message, info.header.line, info.header.col)
     finding.name = "internal-error"
     return finding
 
 
 def _finding(info: ClassInfo, parsed: ParsedClass, rule: Rule, report: Report, positions: Positions) -> Finding:
-    if report.node is parsed.node:  # class-level finding: the `class` keyword
+    where = None if report.node is parsed.node else positions.range(parsed.module, report.node)
+    if where is None:  # a class-level finding, or no position known: the `class` keyword
         line, col = info.header.line, info.header.col
         end_line, end_col = line, col + len("class")
     else:
-        where = positions.range(parsed.module, report.node)
         line, col = where.start.line + parsed.line_offset, where.start.column
         end_line, end_col = where.end.line + parsed.line_offset, where.end.column
     summary = info.summary

@@ -97,8 +97,17 @@ class Positions:
     def __init__(self) -> None:
         self._cache: dict[int, dict[cst.CSTNode, CodeRange]] = {}
 
-    def range(self, module: cst.Module, node: cst.CSTNode) -> CodeRange:
+    def range(self, module: cst.Module, node: cst.CSTNode) -> CodeRange | None:
+        """None when libcst cannot compute positions (a tree nested too deep for its recursion)."""
         key = id(module)
         if key not in self._cache:
-            self._cache[key] = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return self._cache[key][node]
+            try:
+                self._cache[key] = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            except (RecursionError, KeyError):  # libcst's own recursion limit on very deep trees
+                self._cache[key] = {}
+        positions = self._cache[key]
+        if not positions:
+            return None
+        if node not in positions:
+            raise LookupError(f"reported a {type(node).__name__} node that is not in the parsed class")
+        return positions[node]

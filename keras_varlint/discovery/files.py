@@ -48,10 +48,13 @@ def discover(paths: list[Path], exclude: list[str]) -> Discovery:
             found.files.append(path)
 
     for root in paths:
-        if root.is_file() or not root.is_dir():
-            add(root)  # named explicitly: lint it whatever its suffix
+        if not root.is_dir():
+            if root.exists() and not root.is_file():
+                found.notes.append(f"{root}: not a regular file, skipped")
+            else:
+                add(root)  # named explicitly: lint it whatever its suffix
             continue
-        real_root = root.resolve()
+        real_root = Path(os.path.realpath(root))
 
         def on_error(err: OSError) -> None:
             found.errors.append({"path": str(err.filename), "message": f"cannot list directory: {err.strerror}"})
@@ -74,12 +77,15 @@ def discover(paths: list[Path], exclude: list[str]) -> Discovery:
                 if is_excluded(path, exclude):
                     continue
                 if path.is_symlink():
-                    target = path.resolve()
+                    target = Path(os.path.realpath(path))  # never raises, even on a loop
                     if not target.exists():
-                        found.notes.append(f"{path}: broken symlink skipped")
+                        found.notes.append(f"{path}: broken or looping symlink skipped")
                         continue
                     if real_root not in target.parents:
                         found.notes.append(f"{path}: symlink out of the tree skipped")
                         continue
+                if not path.is_file():  # a FIFO, socket or device named .py would block the read
+                    found.notes.append(f"{path}: not a regular file, skipped")
+                    continue
                 add(path)
     return found

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # A file is worth a look only if it defines a class with bases.
-CLASS_PREFILTER = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(", re.M)
+# On raw bytes: any identifier (not only ASCII), after \n, \r\n or an old Mac \r.
+CLASS_PREFILTER = re.compile(rb"(?:^|\r)[ \t\f]*class[ \t]+[^\s(:]+[ \t]*\(", re.M)
 
-_TRIPLE = re.compile(r'"""|\'\'\'')
+# Outside strings: a comment, a triple-quote opener, or a one-line string (skipped whole).
+_LEXEME = re.compile(r"#[^\n]*|" + r'"""' + r"|'''|" + r'"(?:[^"\\\n]|\\.)*"' + r"|'(?:[^'\\\n]|\\.)*'")
+_TRIPLES = ('"' * 3, "'" * 3)
 _CLASS = re.compile(r"^([ \t]*)class[ \t]+(\w+)[ \t]*(\(|:)", re.M)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+(?:\\\n[^\n#;]*)*)", re.M)
 _FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]+(?:\\\n[^\n#;]*)*)", re.M)
@@ -70,18 +73,31 @@ def module_name(path: Path, package_dirs: dict[Path, bool]) -> tuple[str, bool]:
 
 
 def string_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of triple-quoted strings (approximate: ignores quotes in comments)."""
-    spans = []
-    opened_at, delimiter = -1, ""
-    for m in _TRIPLE.finditer(text):
-        if opened_at < 0:
-            opened_at, delimiter = m.start(), m.group()
-        elif m.group() == delimiter and text[m.start() - 1] != "\\":
-            spans.append((opened_at, m.end()))
-            opened_at = -1
-    if opened_at >= 0:
-        spans.append((opened_at, len(text)))
-    return spans
+    """Character spans of triple-quoted strings; quotes inside comments and one-line strings are skipped."""
+    spans: list[tuple[int, int]] = []
+    if _TRIPLES[0] not in text and _TRIPLES[1] not in text:
+        return spans
+    pos = 0
+    while True:
+        m = _LEXEME.search(text, pos)
+        if m is None:
+            return spans
+        token = m.group()
+        if token not in _TRIPLES:
+            pos = m.end()  # a comment or a one-line string
+            continue
+        end = m.end()
+        while True:  # the closing delimiter, not an escaped one
+            end = text.find(token, end)
+            if end < 0:
+                spans.append((m.start(), len(text)))
+                return spans
+            backslashes = end - len(text[:end].rstrip("\\"))
+            if backslashes % 2 == 0:
+                break
+            end += 1
+        spans.append((m.start(), end + 3))
+        pos = end + 3
 
 
 class _Spans:
@@ -109,16 +125,22 @@ def _split_top_level(text: str) -> list[str]:
 
 
 def _closing_paren(text: str, start: int) -> int:
-    """Index of the parenthesis closing the one just before ``start``, or -1."""
-    depth = 1
-    for i in range(start, min(len(text), start + 4000)):
+    """Index of the parenthesis closing the one just before ``start``, or -1 (comments skipped)."""
+    depth, i, end = 1, start, min(len(text), start + 4000)
+    while i < end:
         ch = text[i]
+        if ch == "#":
+            i = text.find("\n", i)
+            if i < 0:
+                return -1
+            continue
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
             if depth == 0:
                 return i
+        i += 1
     return -1
 
 
@@ -172,7 +194,7 @@ def _segment_end(lines: list[str], offsets: list[int], first_body: int, col: int
     last = first_body - 1
     for i in range(first_body, len(lines)):
         line = lines[i]
-        stripped = line.lstrip(" \t")
+        stripped = line.lstrip(" \t\f")
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(line) - len(stripped)
@@ -208,9 +230,8 @@ def summarize(path: Path, text: str, package_dirs: dict[Path, bool], with_classe
             if close < 0:
                 bases, header_end = ("<malformed>",), m.end()
             else:
-                bases = tuple(
-                    b for b in _split_top_level(text[m.end():close]) if "=" not in b and _DOTTED.fullmatch(b)
-                )
+                written = re.sub(r"#[^\n]*", "", text[m.end():close])
+                bases = tuple(b for b in _split_top_level(written) if "=" not in b and _DOTTED.fullmatch(b))
                 header_end = close
         first_body = bisect.bisect_right(offsets, header_end)
         # A body on the header line (`class A(B): pass`) ends there.
