@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from keras_varlint.cache import cache_file_name
 from keras_varlint.analysis.parse import FileParser
+from keras_varlint.cache import cache_file_name
 from keras_varlint.engine import lint_paths
 from keras_varlint.interfaces.cli import main
 from keras_varlint.settings import Settings
