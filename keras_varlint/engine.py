@@ -7,10 +7,12 @@ analysed in one place: in one worker process, and as one cache entry.
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import multiprocessing
 import os
 import re
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -34,6 +36,7 @@ _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z
 # Anything that could give a class variables or sublayers.
 _MAKES_STATE = re.compile(r"add_weight|add_variable|Variable\s*\(|SeedGenerator|self\.\w+\s*=\s*[\w.]*\b[A-Z]\w*\s*\(")
 _PARALLEL_MIN_COMPONENTS = 8
+_SAVE_EVERY_S = 2.0
 
 
 def display_path(path: Path | str) -> str:
@@ -321,12 +324,19 @@ class LintSession:
         for path in found.files:
             self.project.add_file(path)
         self._analysed: dict[str, list[Finding]] = {}  # component key -> findings, this process
+        self._by_file: dict[str, list[list[ClassInfo]]] | None = None
+        self._read_elsewhere: dict[str, bool] = {}  # attribute name -> read as obj.name somewhere
+        self._saved_at = time.monotonic()
 
     def _components(self, files: set[str] | None = None) -> list[list[ClassInfo]]:
-        components = self.project.index.components()
-        if files is not None:
-            components = [c for c in components if any(i.summary.path in files for i in c)]
-        return components
+        if files is None:
+            return self.project.index.components()
+        if self._by_file is None:  # built once: flake8 asks file by file
+            self._by_file = {}
+            for component in self.project.index.components():
+                for path in {i.summary.path for i in component}:
+                    self._by_file.setdefault(path, []).append(component)
+        return [c for path in sorted(files) for c in self._by_file.get(path, [])]
 
     def findings(self, files: set[str] | None = None) -> list[Finding]:
         """Unsuppressed findings for the target files (or only those in ``files``), noqa not applied."""
@@ -351,8 +361,12 @@ class LintSession:
             found.extend(findings)
         targets = set(project.targets) if files is None else files
         found = [f for f in found if f.extra.get("file") in targets and (f.code in codes or f.code == PARSE_ERROR[0])]
-        read_elsewhere = _read_elsewhere(found, project.texts.values())
-        return [f for f in found if f.extra.get("unless_read_elsewhere") not in read_elsewhere]
+        names = {f.extra["unless_read_elsewhere"] for f in found if f.extra.get("unless_read_elsewhere")}
+        unknown = names - self._read_elsewhere.keys()
+        if unknown:
+            read = _read_elsewhere(unknown, project.texts.values())
+            self._read_elsewhere.update((name, name in read) for name in unknown)
+        return [f for f in found if not self._read_elsewhere.get(f.extra.get("unless_read_elsewhere"), False)]
 
     def lint(self) -> LintResult:
         """The whole run, with noqa and per-file-ignores applied."""
@@ -381,19 +395,18 @@ class LintSession:
         if text is not None and self.project.texts.get(key) != text:
             self.project.replace_file(path, text.encode("utf-8"))
             self._analysed.clear()  # keyed by class layout, not content: start afresh
+            self._by_file, self._read_elsewhere = None, {}
         elif key not in self.project.targets:
             self.project.add_file(path)  # a file flake8 checks that its paths did not cover
         findings = [replace(f, path=display_path(key)) for f in self.findings({key})]
-        if self.project.cache:
-            self.project.cache.save()
+        if self.project.cache and time.monotonic() - self._saved_at > _SAVE_EVERY_S:
+            self.project.cache.save()  # now and then: flake8's workers end without a goodbye
+            self._saved_at = time.monotonic()
         return sorted(findings, key=Finding.sort_key)
 
 
-def _read_elsewhere(findings: list[Finding], texts: Iterable[str]) -> set[str]:
-    """Attribute names read as ``obj.name`` (not ``self.name``) anywhere in the run."""
-    names = {f.extra["unless_read_elsewhere"] for f in findings if f.extra.get("unless_read_elsewhere")}
-    if not names:
-        return set()
+def _read_elsewhere(names: set[str], texts: Iterable[str]) -> set[str]:
+    """Which of ``names`` are read as ``obj.name`` (not ``self.name``) anywhere in the run."""
     remaining, found = set(names), set()
     for text in texts:
         present = sorted(n for n in remaining if n in text)  # substring tests are far cheaper than a regex
@@ -421,6 +434,12 @@ class FileLinter:
 
     def __init__(self, settings: Settings, roots: list[Path]) -> None:
         self.session = LintSession(settings, roots)
+        atexit.register(self.close)
 
     def lint(self, path: Path, text: str | None = None) -> list[Finding]:
         return self.session.lint_file(path, text)
+
+    def close(self) -> None:
+        """Write what the cache learnt (also done every few seconds while linting)."""
+        if self.session.project.cache:
+            self.session.project.cache.save()

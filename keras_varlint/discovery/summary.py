@@ -92,7 +92,9 @@ def string_spans(text: str) -> list[tuple[int, int]]:
             if end < 0:
                 spans.append((m.start(), len(text)))
                 return spans
-            backslashes = end - len(text[:end].rstrip("\\"))
+            backslashes = 0
+            while backslashes < end and text[end - 1 - backslashes] == "\\":  # walk back, no copy
+                backslashes += 1
             if backslashes % 2 == 0:
                 break
             end += 1

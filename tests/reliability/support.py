@@ -9,7 +9,6 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from keras_varlint.engine import lint_paths
 from keras_varlint.findings import Finding
 from keras_varlint.interfaces.cli import main

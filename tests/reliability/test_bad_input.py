@@ -30,8 +30,6 @@ GOOD = LAYER_HEADER + """\
 """
 GOOD_ROW = ("good.py", 8, 17, "KVL001")
 
-# The reason is reported only when KVL000 reaches the output: see the first bug in the report.
-
 
 def with_good(tmp_path: Path) -> Path:
     (tmp_path / "good.py").write_text(GOOD)
@@ -156,11 +154,13 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "crlf": lambda text: text.replace("\n", "\r\n"),
     "crlf-no-trailing-newline": lambda text: text.replace("\n", "\r\n").rstrip("\r\n"),
     "mixed": lambda text: "".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(text.split("\n")[:-1])),
-    # Old Mac line endings, which Python still reads: the byte prefilter's ^ never matches after \r.
+    # Old Mac line endings, which Python still reads (the byte prefilter must match after a lone \r).
     "cr-only": lambda text: text.replace("\n", "\r"),
-    # A form feed line between methods (Python treats \f as whitespace): the class segment ends there.
+    # A form feed line between methods: Python treats \f as whitespace, so the class goes on.
     "form-feed": lambda text: text.replace("\n\n    def", "\n\f\n    def"),
 }
+
+
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_line_endings_do_not_move_findings(tmp_path: Path, variant: str) -> None:
     transform = VARIANTS[variant]
@@ -185,13 +185,15 @@ DEEP = {
     "calls-300-in-call": dict(call="y = " + "f(" * 300 + "x" + ")" * 300),
     "attribute-chain-3000-in-call": dict(call="y = x" + ".a" * 3000),
     "lambda-500-in-call": dict(call="y = " + "lambda: " * 500 + "x"),
-    # Found while probing: the position of a finding in a class holding a deep expression.
+    # Positions of findings in a class holding a deep expression (libcst's own recursion).
     "sum-500-in-build-with-a-finding": dict(
         build="self.w = self.add_weight(shape=())\nself.k = " + " + ".join(["x"] * 500), call="y = self.k"
     ),
     "lists-300-around-a-variable-in-call": dict(call="self.v = " + "[" * 300 + "tf.Variable(1.0)" + "]" * 300),
     "lists-150-around-a-variable-in-call": dict(call="self.v = " + "[" * 150 + "tf.Variable(1.0)" + "]" * 150),
 }
+
+
 @pytest.mark.parametrize("case", list(DEEP))
 def test_deep_nesting_never_lets_recursion_error_escape(tmp_path: Path, case: str) -> None:
     (with_good(tmp_path) / "deep.py").write_text(in_layer(**DEEP[case]))
@@ -402,10 +404,7 @@ BAD_VALUES = {
 }
 
 
-@pytest.mark.parametrize(
-    "setting",
-    [f"{key} = {value}" for key, values in BAD_VALUES.items() for value in values],
-)
+@pytest.mark.parametrize("setting", [f"{key} = {value}" for key, values in BAD_VALUES.items() for value in values])
 def test_bad_config_value_exits_2_naming_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
     key = setting.split(" = ")[0]
     (with_good(tmp_path) / "pyproject.toml").write_text(f"[tool.keras-varlint]\n{setting}\n")
@@ -463,8 +462,8 @@ LAYOUTS: dict[str, tuple[str, list[int]]] = {  # source, lines that must carry K
         HEADER + "if True:\n" + textwrap.indent("class L(keras.layers.Layer):\n" + UNTRACKED_BODY, "    "), [8]
     ),
     "metaclass-keyword": (HEADER + "class L(keras.layers.Layer, metaclass=type):\n" + UNTRACKED_BODY, [7]),
-    # Misread by discovery.summary: a triple quote outside a triple-quoted string opens a "span" that
-    # hides every class after it; a parenthesis in a comment of a multi-line header breaks the bases.
+    # Once misread by discovery.summary: a triple quote outside a triple-quoted string opened a "span"
+    # hiding every class after it; a parenthesis in a comment of a multi-line header broke the bases.
     "triple-quote-in-a-string": (
         HEADER + "QUOTE = \"'''\"\n\n\nclass L(keras.layers.Layer):\n" + UNTRACKED_BODY, [10]
     ),
@@ -477,10 +476,7 @@ LAYOUTS: dict[str, tuple[str, list[int]]] = {  # source, lines that must carry K
 }
 
 
-@pytest.mark.parametrize(
-    "layout",
-    list(LAYOUTS),
-)
+@pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_every_layer_is_found_whatever_the_layout(tmp_path: Path, layout: str) -> None:
     source, lines = LAYOUTS[layout]
     assert compiles(source)

@@ -102,11 +102,7 @@ def _check_isolated(result_rows: list[tuple[str, int, int, str]], messages: list
 
 @pytest.mark.parametrize(
     "broken_rule",
-    [
-        "zero-division",
-        "unprintable-exception",
-        "detached-node",
-    ],
+    list(BEHAVIOURS),
     indirect=True,
 )
 def test_broken_rule_is_an_internal_error_and_other_rules_still_report(tmp_path: Path, broken_rule: str) -> None:
