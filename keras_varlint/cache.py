@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from keras_varlint import __version__
-from keras_varlint.discovery.summary import ClassHeader, ModuleSummary
+from keras_varlint.discovery.bindings import ClassHeader, ModuleSummary
 
 CACHE_DIR_NAME = ".keras_varlint_cache"
 
@@ -50,6 +50,8 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
     data = dict(data)
     data["classes"] = [ClassHeader(**{**c, "bases": tuple(c["bases"])}) for c in data["classes"]]
     data["functions"] = frozenset(data["functions"])
+    if data.get("syntax_error") is not None:
+        data["syntax_error"] = tuple(data["syntax_error"])
     return ModuleSummary(**data)
 
 
@@ -72,13 +74,16 @@ class Cache:
         if isinstance(components, dict):
             self.components = {k: v for k, v in components.items() if isinstance(v, dict)}
 
-    def summary(self, path: str, digest: str) -> ModuleSummary | None:
+    def summary(self, path: str, digest: str, module: str) -> ModuleSummary | None:
+        """The summary of ``path`` if its content and its module name (which the ``__init__.py``
+        files above it decide, and relative imports depend on) are unchanged."""
         entry = self.summaries.get(path)
         if entry and entry[0] == digest:
             try:
-                return summary_from_json(entry[1])
+                summary = summary_from_json(entry[1])
             except Exception:  # any damage in the entry: summarise the file again
                 return None
+            return summary if summary.module == module else None
         return None
 
     def put_summary(self, path: str, digest: str, summary: ModuleSummary) -> None:

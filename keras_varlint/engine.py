@@ -7,6 +7,7 @@ analysed in one place: in one worker process, and as one cache entry.
 
 from __future__ import annotations
 
+import ast
 import atexit
 import fnmatch
 import multiprocessing
@@ -15,16 +16,17 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from keras_varlint.cache import CACHE_DIR_NAME, Cache, fingerprint
 from keras_varlint.discovery.files import discover
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
 from keras_varlint.discovery.keras_names import Family, builtin_layer_state, keras_layer_family
 from keras_varlint.discovery.source import SourceError, SourceFile, decode, read_source
+from keras_varlint.discovery.modules import module_name
 from keras_varlint.discovery.summary import CLASS_PREFILTER, ModuleSummary, summarize
 from keras_varlint.findings import Finding, Severity
-from keras_varlint.result import LintResult
+from keras_varlint.result import ClassEntry, LintResult
 from keras_varlint.rules.base import Rule, registry
 from keras_varlint.settings import Settings
 
@@ -35,7 +37,10 @@ PARSE_ERROR = ("KVL000", "parse-error")
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.I)
 # Anything that could give a class variables or sublayers.
 _MAKES_STATE = re.compile(r"add_weight|add_variable|Variable\s*\(|SeedGenerator|self\.\w+\s*=\s*[\w.]*\b[A-Z]\w*\s*\(")
+_MAKES_VARIABLES = re.compile(r"add_weight|add_variable|Variable\s*\(")
 _PARALLEL_MIN_COMPONENTS = 8
+# Libraries whose names the rules know by their public paths: never followed into their source.
+_LIBRARIES = frozenset({"tensorflow", "keras", "tf_keras", "numpy", "jax", "jaxlib", "torch", "scipy", "flax"})
 _SAVE_EVERY_S = 2.0
 
 
@@ -52,12 +57,13 @@ def parse_error_finding(path: str, message: str, line: int = 1, column: int = 0)
     return Finding(path, line, column, line, column, *PARSE_ERROR, Severity.ERROR, message, extra={"file": path})
 
 
-def keras_version_of(info: ClassInfo, override: int | None) -> int:
+def keras_version_of(info: ClassInfo, override: int | None) -> int | None:
+    """2 or 3 from what the class's bases resolve to (``tf.keras`` is Keras 3 on TF >= 2.16);
+    None when conditional bindings disagree and no version is configured."""
     if override:
         return override
-    if info.family in (Family.KERAS2, Family.KERAS3):
-        return int(info.family)
-    return 2 if info.summary.keras2 else 3
+    versions = {2 if family is Family.KERAS2 else 3 for family in info.families}
+    return versions.pop() if len(versions) == 1 else None
 
 
 def selected_codes(settings: Settings) -> frozenset[str]:
@@ -100,13 +106,19 @@ class Project:
         self.parse_errors: list[Finding] = []
         self.package_dirs: dict[Path, bool] = {}
         self.search_roots: list[Path] = []
-        self.index = ProjectIndex([], loader=self._load_module)
+        self.roots: list[Path] = []  # directories given: namespace packages count below them
+        self.unparsed: dict[str, Path] = {}  # module -> target file with no class, parsed when imported
+        self._target_tops: set[str] = set()
+        self._packages_found: dict[str, bool] = {}
+        self.index = ProjectIndex([], loader=self._load_module, is_project_package=self.is_project_package)
         self._closures: dict[tuple[str, str], bool] = {}
         self.parsers: dict[str, Any] = {}  # path -> analysis.parse.FileParser
         self.queries: dict[str, Any] | None = None  # while analysing a component: the questions asked
 
-    def add_file(self, path: Path, target: bool = True, data: bytes | None = None) -> ModuleSummary | None:
-        """Read (or take ``data`` as) one file's source and index it; ``target`` files are reported on."""
+    def add_file(self, path: Path, target: bool = True, data: bytes | None = None,
+                 deferred: list[str] | None = None) -> ModuleSummary | None:
+        """Read (or take ``data`` as) one file's source and index it; ``target`` files are reported on.
+        With ``deferred``, a file whose summary is not cached is appended to it, not summarised."""
         key = str(path.absolute())
         if key in self.texts:
             return None
@@ -120,12 +132,39 @@ class Project:
                 self.parse_errors.append(parse_error_finding(key, str(err)))
             return None
         self.texts[key] = text
-        digest = self.digests[key] = source.digest
-        summary = self.cache.summary(key, digest) if self.cache else None
-        if summary is None:
-            summary = summarize(Path(key), text, self.package_dirs, with_classes=bool(CLASS_PREFILTER.search(source.data)))
+        self.digests[key] = source.digest
+        if target:
+            module, _ = module_name(Path(key), self.package_dirs, self.roots)
+            self._target_tops.add(module.partition(".")[0])
+            if not CLASS_PREFILTER.search(source.data):
+                self.unparsed[module] = Path(key)  # defines no class: parsed only if imported
+                return None
+        if deferred is not None and self._cached_summary(key) is None:
+            deferred.append(key)
+            return None
+        return self._summarize(key, target)
+
+    def add_files(self, paths: list[Path], jobs: int) -> None:
+        """Add target files; the ones not in the cache are summarised in ``jobs`` processes."""
+        deferred: list[str] = []
+        for path in paths:
+            self.add_file(path, deferred=deferred)
+        for key, summary in zip(deferred, _map(_summarize_deferred, deferred, jobs, self)):
             if self.cache:
-                self.cache.put_summary(key, digest, summary)
+                self.cache.put_summary(key, self.digests[key], summary)
+            self.index.add(summary)
+
+    def _cached_summary(self, key: str) -> ModuleSummary | None:
+        module, is_package = module_name(Path(key), self.package_dirs, self.roots)
+        summary = self.cache.summary(key, self.digests[key], module) if self.cache else None
+        return summary if summary is not None and summary.is_package == is_package else None
+
+    def _summarize(self, key: str, target: bool) -> ModuleSummary:
+        summary = self._cached_summary(key)
+        if summary is None:
+            summary = summarize(Path(key), self.texts[key], self.package_dirs, self.roots)
+            if self.cache:
+                self.cache.put_summary(key, self.digests[key], summary)
         self.index.add(summary, target=target)
         return summary
 
@@ -133,6 +172,7 @@ class Project:
         """Lint ``data`` in place of what is on disk at ``path`` (an editor's unsaved buffer)."""
         key = str(path.absolute())
         self.texts.pop(key, None)
+        self.unparsed = {m: p for m, p in self.unparsed.items() if str(p) != key}
         self.parse_errors = [f for f in self.parse_errors if f.extra.get("file") != key]
         if key in self.targets:
             self.targets.remove(key)
@@ -141,13 +181,30 @@ class Project:
         self.add_file(path, data=data)
 
     def _load_module(self, module: str) -> ModuleSummary | None:
-        """Find a module of the project on disk that the given files import but do not include."""
+        """Find a module of the project that a class's names resolve through: a given file with no
+        class (not parsed yet), or a file on disk that was not given."""
+        unparsed = self.unparsed.pop(module, None)
+        if unparsed is not None:
+            return self._summarize(str(unparsed), target=True)
         relative = Path(*module.split("."))
         for root in self.search_roots:
             for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
                 if candidate.is_file():
                     return self.add_file(candidate, target=False)
         return None
+
+    def is_project_package(self, top: str) -> bool:
+        """Whether a top-level name is a package of the project (given, or under a search root)."""
+        if top in self._target_tops:
+            return True
+        if top in _LIBRARIES:
+            return False  # never followed into, even when it sits under a search root
+        found = self._packages_found.get(top)
+        if found is None:
+            found = self._packages_found[top] = any(
+                (root / top).is_dir() or (root / f"{top}.py").is_file() for root in self.search_roots
+            )
+        return found
 
     def add_search_root(self, path: Path) -> None:
         """The directory above ``path``'s top-level package, where its imports start."""
@@ -180,7 +237,9 @@ class Project:
             return "layer"
         info = self.index.find_class(qualname)
         if info is not None:
-            return "layer" if info.is_layer else "module" if info.is_module else None
+            if info.is_module:  # a tf.Module matters only if it owns variables (not e.g. a lookup table)
+                return "module" if self._source_matches(info, _MAKES_VARIABLES) else None
+            return "layer" if info.is_layer else None
         module, _, name = qualname.rpartition(".")
         summary = self.index.modules.get(module)
         if summary is not None and name in summary.functions:
@@ -196,20 +255,24 @@ class Project:
             return "closure" if self._closures[key] else None
         return None
 
-    def layer_state(self, qualname: str, keras_version: int) -> str:
+    def layer_state(self, qualname: str, keras_version: int | None) -> str:
         return self._record(f"state:{keras_version}:{qualname}", self._layer_state(qualname, keras_version))
 
-    def _layer_state(self, qualname: str, keras_version: int) -> str:
+    def _layer_state(self, qualname: str, keras_version: int | None) -> str:
         if keras_layer_family(qualname) is not None:
             return builtin_layer_state(qualname, keras_version)
         info = self.index.find_class(qualname)
         if info is None or not info.is_layer or not info.complete:
             return "trainable"  # cannot tell: assume the worst
+        return "trainable" if self._source_matches(info, _MAKES_STATE) else "none"
+
+    def _source_matches(self, info: ClassInfo, pattern: re.Pattern[str]) -> bool:
+        """Whether the source of the class or of a project base matches ``pattern``."""
         for cls in (info, *self.index.ancestors(info)):
             lines = self.texts[cls.summary.path].split("\n")[cls.header.line - 1: cls.header.body_end]
-            if _MAKES_STATE.search("\n".join(lines)):
-                return "trainable"
-        return "none"
+            if pattern.search("\n".join(lines)):
+                return True
+        return False
 
     def answer(self, question: str) -> Any:
         """Re-ask a recorded question against the current project (cache validation)."""
@@ -217,7 +280,7 @@ class Project:
         if kind == "kind":
             return self._class_kind(rest)
         version, _, qualname = rest.partition(":")
-        return self._layer_state(qualname, int(version))
+        return self._layer_state(qualname, None if version == "None" else int(version))
 
     # -- components ------------------------------------------------------------------------------
 
@@ -225,7 +288,7 @@ class Project:
         return fingerprint(
             sorted(codes),
             self.settings.keras_version,
-            [(i.qualname, i.header.line, i.summary.path, i.complete, i.family, i.summary.keras2) for i in component],
+            sorted((i.qualname, i.header.line, i.summary.path, i.complete, sorted(i.families), i.bases) for i in component),
         )
 
     def cached_findings(self, key: str, component: list[ClassInfo]) -> list[Finding] | None:
@@ -262,9 +325,6 @@ class _Job:
     rules: list[Rule]
 
 
-_JOB: _Job | None = None  # inherited by forked workers
-
-
 def _analyse_component(job: _Job, component: list[ClassInfo]) -> tuple[list[Finding], dict]:
     from keras_varlint.analysis.component import analyse_component
 
@@ -276,29 +336,40 @@ def _analyse_component(job: _Job, component: list[ClassInfo]) -> tuple[list[Find
         job.project.queries = None
 
 
-def _analyse_in_worker(position: int) -> tuple[list[Finding], dict]:
-    assert _JOB is not None
-    return _analyse_component(_JOB, _WORK[position])
-
-
-_WORK: list[list[ClassInfo]] = []
-
-
 def _run_components(job: _Job, work: list[list[ClassInfo]], jobs: int) -> list[tuple[list[Finding], dict]]:
-    global _JOB, _WORK
-    if jobs <= 1 or len(work) < _PARALLEL_MIN_COMPONENTS or "fork" not in multiprocessing.get_all_start_methods():
-        return [_analyse_component(job, c) for c in work]
-    import libcst  # noqa: F401  (import once, before forking)
-
-    _JOB, _WORK = job, work
+    if jobs > 1 and len(work) >= _PARALLEL_MIN_COMPONENTS:
+        import libcst  # noqa: F401  (import once, before forking)
     # Largest components first, so the long ones do not finish last.
-    order = sorted(range(len(work)), key=lambda i: -sum(c.header.body_end - c.header.line for c in work[i]))
+    return _map(_analyse_component, work, jobs, job, size=lambda c: sum(i.header.body_end - i.header.line for i in c))
+
+
+_TASK: tuple[Callable[[Any, Any], Any], list, Any] | None = None  # inherited by forked workers
+
+
+def _run_task(position: int) -> Any:
+    assert _TASK is not None
+    function, items, context = _TASK
+    return function(context, items[position])
+
+
+def _map(function: Callable[[Any, Any], Any], items: list, jobs: int, context: Any,
+         size: Callable[[Any], int] | None = None) -> list:
+    """``[function(context, item) for item in items]``, in ``jobs`` forked processes when worth it."""
+    global _TASK
+    if jobs <= 1 or len(items) < _PARALLEL_MIN_COMPONENTS or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(context, item) for item in items]
+    order = sorted(range(len(items)), key=lambda i: -size(items[i])) if size else list(range(len(items)))
+    _TASK = (function, items, context)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = dict(zip(order, pool.map(_analyse_in_worker, order, chunksize=1)))
+            results = dict(zip(order, pool.map(_run_task, order, chunksize=1 if size else 8)))
     finally:
-        _JOB, _WORK = None, []
-    return [results[i] for i in range(len(work))]
+        _TASK = None
+    return [results[i] for i in range(len(items))]
+
+
+def _summarize_deferred(project: "Project", key: str) -> ModuleSummary:
+    return summarize(Path(key), project.texts[key], project.package_dirs, project.roots)
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -319,10 +390,10 @@ class LintSession:
         self.result.notes.extend(found.notes)
         self.result.errors.extend(found.errors)
         self.result.files = len(found.files)
+        self.project.roots = [p.absolute() for p in paths if p.is_dir()]
         for path in [*paths, *found.files]:
             self.project.add_search_root(path)
-        for path in found.files:
-            self.project.add_file(path)
+        self.project.add_files(found.files, settings.jobs or os.cpu_count() or 1)
         self._analysed: dict[str, list[Finding]] = {}  # component key -> findings, this process
         self._by_file: dict[str, list[list[ClassInfo]]] | None = None
         self._read_elsewhere: dict[str, bool] = {}  # attribute name -> read as obj.name somewhere
@@ -361,12 +432,28 @@ class LintSession:
             found.extend(findings)
         targets = set(project.targets) if files is None else files
         found = [f for f in found if f.extra.get("file") in targets and (f.code in codes or f.code == PARSE_ERROR[0])]
+        found = self._one_syntax_error_per_file(found, targets)
         names = {f.extra["unless_read_elsewhere"] for f in found if f.extra.get("unless_read_elsewhere")}
         unknown = names - self._read_elsewhere.keys()
         if unknown:
             read = _read_elsewhere(unknown, project.texts.values())
             self._read_elsewhere.update((name, name in read) for name in unknown)
         return [f for f in found if not self._read_elsewhere.get(f.extra.get("unless_read_elsewhere"), False)]
+
+    def _one_syntax_error_per_file(self, found: list[Finding], targets: set[str]) -> list[Finding]:
+        """A file that Python cannot parse and that defines a layer gets one KVL000, at Python's
+        own error, in place of the per-class parse errors of its segments."""
+        broken = {}
+        for info in self.project.index.layers:
+            summary = info.summary
+            if summary.syntax_error and summary.path in targets:
+                broken[summary.path] = summary.syntax_error
+        if not broken:
+            return found
+        kept = [f for f in found if not (f.name == PARSE_ERROR[1] and f.extra.get("file") in broken)]
+        if PARSE_ERROR[0] in self.codes:
+            kept.extend(parse_error_finding(path, *error) for path, error in broken.items())
+        return kept
 
     def lint(self) -> LintResult:
         """The whole run, with noqa and per-file-ignores applied."""
@@ -384,9 +471,33 @@ class LintSession:
                 continue
             result.findings.append(finding)
         result.findings.sort(key=Finding.sort_key)
+        self.report_classes(result)
         if self.project.cache:
             self.project.cache.save()
         return result
+
+    def report_classes(self, result: LintResult) -> None:
+        """What was analysed: the layer classes of the target files, and the classes whose bases
+        could not be resolved (so that a class the tool did not check is never silently skipped)."""
+        targets = set(self.project.targets)
+        index, override = self.project.index, self.settings.keras_version
+        result.layers = [
+            ClassEntry(display_path(i.summary.path), i.header.line, i.qualname, keras_version_of(i, override), index.base_chain(i))
+            for i in index.layers if i.summary.path in targets
+        ]
+        result.unresolved = [
+            ClassEntry(display_path(i.summary.path), i.header.line, i.qualname, reason="; ".join(r for _, r in i.unresolved))
+            for i in index.targets if index.classified(i).unresolved and not i.is_layer
+        ]
+        result.layers.sort(key=lambda e: (e.path, e.line))
+        result.unresolved.sort(key=lambda e: (e.path, e.line))
+        known = {entry.qualname for entry in result.layers}
+        for key in self.settings.runtime_examples:
+            if key.replace(":", ".", 1) not in known:
+                result.notes.append(
+                    f"runtime example '{key}' matches no layer class of this run "
+                    "(keys are 'module:Class', the module as `keras-varlint layers` names it)"
+                )
 
     def lint_file(self, path: Path, text: str | None = None) -> list[Finding]:
         """Findings for one file (``text``: its unsaved source), noqa and per-file-ignores left to
@@ -406,18 +517,33 @@ class LintSession:
 
 
 def _read_elsewhere(names: set[str], texts: Iterable[str]) -> set[str]:
-    """Which of ``names`` are read as ``obj.name`` (not ``self.name``) anywhere in the run."""
+    """Which of ``names`` are read as ``obj.name`` (not ``self.name``) in the parsed code of the run.
+    Comments, strings and import paths never count: only attribute loads in the syntax tree do."""
     remaining, found = set(names), set()
     for text in texts:
-        present = sorted(n for n in remaining if n in text)  # substring tests are far cheaper than a regex
-        if present:
-            pattern = re.compile(r"(?<!\bself)\.\s*(" + "|".join(map(re.escape, present)) + r")\b(?!\s*=[^=])")
-            hits = set(pattern.findall(text))
-            found |= hits
-            remaining -= hits
-            if not remaining:
-                break
+        if not any(name in text for name in remaining):  # substring tests are far cheaper than a parse
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        hits = {
+            node.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in remaining and isinstance(node.ctx, ast.Load)
+            and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+        }
+        found |= hits
+        remaining -= hits
+        if not remaining:
+            break
     return found
+
+
+def list_classes(paths: list[Path], settings: Settings) -> LintResult:
+    """The layer classes a run over ``paths`` would analyse, and the classes it could not resolve."""
+    session = LintSession(settings, paths)
+    session.report_classes(session.result)
+    return session.result
 
 
 def lint_paths(paths: list[Path], settings: Settings) -> LintResult:

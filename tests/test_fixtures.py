@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 FILES = sorted(FIXTURES.rglob("*.py"))
 # Directories whose files only make sense linted together (a base layer in one module, its users in another).
-CROSS_FILE_DIRS = ("crossfile", "crossfile_flat")
+CROSS_FILE_DIRS = ("crossfile", "crossfile_flat", "shimpkg", "nsfixtures")
 SEED = FIXTURES / "seed"
 _CODE_PREFIX = re.compile(r"^(kvl\d{3})_")
 
@@ -92,6 +92,14 @@ def test_cross_file_fixtures_need_their_relatives() -> None:
     for path in sorted((FIXTURES / "crossfile").glob("*.py")):
         expected = _markers(path)
         assert found.get(_name(path), set()) == expected, (_name(path), _describe(found.get(_name(path), set()), expected))
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "shimpkg").glob("*.py")), ids=_name)
+def test_shim_users_linted_alone_resolve_the_shims_from_disk(path: Path) -> None:
+    """As pre-commit passes single files: the shims a file imports are found on disk and followed."""
+    expected = _markers(path)
+    found = _by_file(_lint([path])).get(_name(path), set())
+    assert found == expected, _describe(found, expected)
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)

@@ -125,15 +125,15 @@ def tree(tmp_path: Path) -> Path:
 # Forked workers inherit these; the spies append their process ids to the files.
 _WORKER_LOG: Path | None = None
 _SUMMARY_LOG: Path | None = None
-_ORIGINAL_WORKER = engine._analyse_in_worker
+_ORIGINAL_WORKER = engine._analyse_component
 _ORIGINAL_SUMMARIZE = engine.summarize
 
 
-def _spy_worker(position: int) -> Any:
+def _spy_worker(*args: Any) -> Any:
     assert _WORKER_LOG is not None
     with _WORKER_LOG.open("a") as log:
         log.write(f"{os.getpid()}\n")
-    return _ORIGINAL_WORKER(position)
+    return _ORIGINAL_WORKER(*args)
 
 
 def _spy_summarize(*args: Any, **kwargs: Any) -> Any:
@@ -160,19 +160,21 @@ def test_jobs_1_and_2_give_identical_findings(
 ) -> None:
     monkeypatch.setattr(sys.modules[__name__], "_WORKER_LOG", tmp_path / "workers.log")
     monkeypatch.setattr(sys.modules[__name__], "_SUMMARY_LOG", tmp_path / "summaries.log")
-    monkeypatch.setattr(engine, "_analyse_in_worker", _spy_worker)
+    monkeypatch.setattr(engine, "_analyse_component", _spy_worker)
     monkeypatch.setattr(engine, "summarize", _spy_summarize)
     serial = findings(tree, jobs=1)
-    assert not _pids(tmp_path / "workers.log")
+    assert set(_pids(tmp_path / "workers.log")) == {os.getpid()}
+    summarised_serially = len(_pids(tmp_path / "summaries.log"))
     (tmp_path / "summaries.log").unlink()
+    (tmp_path / "workers.log").unlink()
 
     parallel = findings(tree, jobs=2)
     assert parallel == serial
     assert serial
     workers = _pids(tmp_path / "workers.log")
     assert workers and os.getpid() not in workers, "-j 2 did not analyse in worker processes"
-    # The index is built once, by the parent, and shared: no worker summarises a file again.
-    assert set(_pids(tmp_path / "summaries.log")) == {os.getpid()}
+    # Each file is summarised once (in parallel too), and the analysis workers share the index.
+    assert len(_pids(tmp_path / "summaries.log")) == summarised_serially
 
 
 def test_jobs_2_is_repeatable(tree: Path) -> None:

@@ -42,9 +42,9 @@ def _facts(project: "Project", info: ClassInfo) -> tuple[LayerFacts, ParsedClass
         module_node=parsed.module,
         line_offset=parsed.line_offset,
     )
-    summary = info.summary
+    summary, scopes = info.summary, info.header.method_scopes
     try:
-        extract(parsed.node, facts, lambda dotted: project.index.resolve(dotted, summary), project)
+        extract(parsed.node, facts, lambda dotted, method: project.index.resolve(dotted, summary, scopes.get(method)), project)
     except RecursionError:
         return None  # nested too deep to walk; reported below as a parse problem
     return facts, parsed
@@ -76,7 +76,7 @@ def analyse_component(project: "Project", rules: list[Rule], component: list[Cla
             complete=info.complete,
         )
         for rule in rules:
-            if facts.keras_version not in rule.keras_versions:
+            if not _applies(rule, facts.keras_version):
                 continue
             try:
                 reports = list(rule.check(view))
@@ -84,6 +84,11 @@ def analyse_component(project: "Project", rules: list[Rule], component: list[Cla
             except Exception as err:  # a bug in one rule must not hide the others' findings
                 findings.append(_internal_error(info, rule, err))
     return _one_parse_error_per_file(findings)
+
+
+def _applies(rule: Rule, keras_version: int | None) -> bool:
+    """A rule for one Keras runs only on classes known to be that Keras; rules for both run on all."""
+    return keras_version in rule.keras_versions if keras_version else rule.keras_versions == {2, 3}
 
 
 def _one_parse_error_per_file(findings: list[Finding]) -> list[Finding]:

@@ -20,7 +20,7 @@ from keras_varlint.analysis.facts import (
     Value,
 )
 
-Resolve = Callable[[str], str]  # dotted name as written -> qualified name
+Resolve = Callable[[str, str], str]  # (dotted name as written, method it is written in) -> qualified name
 
 
 class Context(Protocol):
@@ -29,11 +29,14 @@ class Context(Protocol):
     def class_kind(self, qualname: str) -> Kind | None:
         """LAYER, MODULE or CLOSURE (a layer-closure factory) for what calling ``qualname`` makes."""
 
-    def layer_state(self, qualname: str, keras_version: int) -> str:
+    def layer_state(self, qualname: str, keras_version: int | None) -> str:
         """'none' if the layer class owns no variables, 'untrainable' if none trainable, else 'trainable'."""
 
 _EMPTY = cst.Module(body=[])
-_GUARD = re.compile(r"\bis\s+(not\s+)?None\b|\bhasattr\(|\bgetattr\(|\bbuilt\b|^\s*not\s+self\.|_initiali[sz]ed\b")
+_GUARD = re.compile(
+    r"\bis\s+(not\s+)?None\b|\bhasattr\(|\bgetattr\(|\bbuilt\b|^\s*not\s+self\.|_initiali[sz]ed\b"
+    r"|\bself\.\w*(?:need|init)\w*\("  # `if self._need_init_trackables():`
+)
 _CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
 _INTEGER_DTYPE = re.compile(r"(?<![A-Za-z])(u?int(8|16|32|64)?|bool)(?![A-Za-z])")
 
@@ -337,7 +340,7 @@ class _ClassExtractor:
             return None
         if name in self.aliases or name in self.locals:
             return None
-        return self.resolve(name)
+        return self.resolve(name, self.method.name)
 
     def _visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -109,7 +109,7 @@ class LayerFacts:
     path: str
     line: int
     col: int
-    keras_version: int = 3
+    keras_version: int | None = 3  # None: its bases resolve to Keras 2 and 3 on different branches
     family: int | None = None  # Keras family of the base class: 2, 3, or 0 for tf.keras
     methods: dict[str, MethodFacts] = field(default_factory=dict)
     dynamic: bool = False  # setattr/getattr(self, <not a literal>), vars(self), self.__dict__

@@ -26,7 +26,7 @@ class LayerView:
         self.complete = complete  # every inherited method is known (only project code and bare Layer/Model)
 
     @property
-    def keras_version(self) -> int:
+    def keras_version(self) -> int | None:
         return self.facts.keras_version
 
     @cached_property

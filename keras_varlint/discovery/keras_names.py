@@ -48,10 +48,11 @@ _STATELESS_IN_KERAS2 = frozenset(
 )
 
 
-def builtin_layer_state(qualname: str, keras_version: int) -> str:
-    """'none' (owns no variables), 'untrainable' (only non-trainable ones) or 'trainable'."""
+def builtin_layer_state(qualname: str, keras_version: int | None) -> str:
+    """'none' (owns no variables), 'untrainable' (only non-trainable ones) or 'trainable'.
+    With the version unknown (None), a random layer counts as Keras 2's: stateless."""
     name = qualname.rpartition(".")[2]
-    if name in _STATELESS or keras_version == 2 and name in _STATELESS_IN_KERAS2:
+    if name in _STATELESS or keras_version != 3 and name in _STATELESS_IN_KERAS2:
         return "none"
     if name in _UNTRAINABLE or name in _STATELESS_IN_KERAS2:
         return "untrainable"

@@ -1,16 +1,22 @@
-"""The cheap pass: what a module imports and which classes it defines, without parsing it.
+"""A module's summary: its bindings and class headers, from ``ast`` (see ``bindings.py``).
 
-Regular expressions over the decoded text find import statements and class headers; a scan of
-triple-quoted strings keeps examples inside docstrings out. Each class header also yields its
-source segment (the lines of its body), so that only layer classes are ever parsed.
+A file Python cannot parse still gets a summary, recovered by regular expressions over its text
+(import statements and class headers, outside triple-quoted strings), so that its classes can be
+judged and its syntax error reported once. Each class header yields its source segment (the lines
+of its body), so that only layer classes are ever parsed by libcst.
 """
 
 from __future__ import annotations
 
+import ast
 import bisect
+import gc
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
+
+from keras_varlint.discovery.bindings import ClassHeader, ModuleSummary, bind_module, resolve_relative
+from keras_varlint.discovery.modules import module_name
 
 # A file is worth a look only if it defines a class with bases.
 # On raw bytes: any identifier (not only ASCII), after \n, \r\n or an old Mac \r.
@@ -24,52 +30,6 @@ _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+(?:\\\n[^\n#;]*)*)", re.M)
 _FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]+(?:\\\n[^\n#;]*)*)", re.M)
 _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 _DEF = re.compile(r"^def[ \t]+(\w+)", re.M)
-
-KERAS2_MODULES = ("tf_keras", "tensorflow.python.keras", "keras.engine", "tensorflow.compat.v1.keras")
-
-
-@dataclass
-class ClassHeader:
-    name: str
-    qualname: str  # dotted path inside the module (enclosing classes only; functions are skipped)
-    line: int  # 1-based line of the `class` keyword
-    col: int  # its indentation
-    bases: tuple[str, ...]  # dotted base expressions as written; non-name bases are dropped
-    body_end: int  # 1-based last line of the class segment
-    local: bool  # defined inside a function
-
-
-@dataclass
-class ModuleSummary:
-    path: str
-    module: str  # dotted module name, from the package layout
-    is_package: bool
-    imports: dict[str, str] = field(default_factory=dict)  # bound name -> qualified name
-    star_imports: list[str] = field(default_factory=list)
-    classes: list[ClassHeader] = field(default_factory=list)
-    functions: frozenset[str] = frozenset()  # module-level functions
-    keras2: bool = False  # imports Keras 2 (tf_keras, tensorflow.python.keras, keras.engine)
-
-    @property
-    def package(self) -> str:
-        return self.module if self.is_package else self.module.rpartition(".")[0]
-
-
-def module_name(path: Path, package_dirs: dict[Path, bool]) -> tuple[str, bool]:
-    """Dotted module name of ``path`` from the ``__init__.py`` files above it."""
-    path = path.absolute()
-    is_package = path.name == "__init__.py"
-    parts = [] if is_package else [path.stem]
-    directory = path.parent
-    while True:
-        known = package_dirs.get(directory)
-        if known is None:
-            known = package_dirs[directory] = (directory / "__init__.py").is_file()
-        if not known:
-            break
-        parts.append(directory.name)
-        directory = directory.parent
-    return ".".join(reversed(parts)) or path.stem, is_package
 
 
 def string_spans(text: str) -> list[tuple[int, int]]:
@@ -146,17 +106,6 @@ def _closing_paren(text: str, start: int) -> int:
     return -1
 
 
-def _resolve_relative(module: str, package: str) -> str:
-    level = len(module) - len(module.lstrip("."))
-    if not level:
-        return module
-    base = package.split(".") if package else []
-    if level > 1:
-        base = base[: len(base) - (level - 1)]
-    rest = module[level:]
-    return ".".join([*base, rest] if rest else base)
-
-
 def _parse_imports(text: str, spans: _Spans, summary: ModuleSummary) -> None:
     for m in _IMPORT.finditer(text):
         if spans.inside(m.start()):
@@ -166,15 +115,19 @@ def _parse_imports(text: str, spans: _Spans, summary: ModuleSummary) -> None:
             if not words or not _DOTTED.fullmatch(words[0]):
                 continue
             if len(words) == 3 and words[1] == "as":
-                summary.imports[words[2]] = words[0]
+                summary.bindings[words[2]] = [words[0]]
             else:
                 head = words[0].split(".")[0]
-                summary.imports[head] = head
+                summary.bindings[head] = [head]
     for m in _FROM.finditer(text):
         if spans.inside(m.start()):
             continue
-        source = _resolve_relative(m.group(1), summary.package)
-        names = m.group(2).replace("\\\n", " ").strip("() \t\n")
+        written = m.group(1)
+        level = len(written) - len(written.lstrip("."))
+        source = resolve_relative(written[level:], level, summary.package)
+        if source is None:
+            continue
+        names = re.sub(r"#[^\n]*", "", m.group(2)).replace("\\\n", " ").strip("() \t\n")
         for item in names.split(","):
             item = item.split("#")[0]
             words = item.split()
@@ -183,12 +136,9 @@ def _parse_imports(text: str, spans: _Spans, summary: ModuleSummary) -> None:
             if words[0] == "*":
                 summary.star_imports.append(source)
             elif len(words) == 3 and words[1] == "as":
-                summary.imports[words[2]] = f"{source}.{words[0]}"
+                summary.bindings[words[2]] = [f"{source}.{words[0]}"]
             elif len(words) == 1 and words[0].isidentifier():
-                summary.imports[words[0]] = f"{source}.{words[0]}"
-    summary.keras2 = any(
-        target == k or target.startswith(k + ".") for target in summary.imports.values() for k in KERAS2_MODULES
-    )
+                summary.bindings[words[0]] = [f"{source}.{words[0]}"]
 
 
 def _segment_end(lines: list[str], offsets: list[int], first_body: int, col: int, spans: _Spans) -> int:
@@ -206,14 +156,40 @@ def _segment_end(lines: list[str], offsets: list[int], first_body: int, col: int
     return last
 
 
-def summarize(path: Path, text: str, package_dirs: dict[Path, bool], with_classes: bool = True) -> ModuleSummary:
-    """Imports and (when ``with_classes``) class headers of one module."""
-    module, is_package = module_name(path, package_dirs)
+def summarize(path: Path, text: str, package_dirs: dict[Path, bool], roots: Iterable[Path] = ()) -> ModuleSummary:
+    """The bindings and class headers of one module; ``roots`` as for ``module_name``."""
+    module, is_package = module_name(path, package_dirs, roots)
     summary = ModuleSummary(str(path), module, is_package)
+    collecting = gc.isenabled()
+    gc.disable()  # the trees are freed by reference counting; collections only cost time here
+    try:
+        return _summarize(text, summary)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _summarize(text: str, summary: ModuleSummary) -> ModuleSummary:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
+        line = getattr(err, "lineno", None) or 1
+        column = max(0, (getattr(err, "offset", None) or 1) - 1)
+        message = f"{type(err).__name__}: {err.msg}" if isinstance(err, SyntaxError) else f"cannot parse: {type(err).__name__}"
+        summary.syntax_error = (message, line, column)
+        return _recover(text, summary)
+    try:
+        return bind_module(tree, summary)
+    except RecursionError:  # nested too deep for the binding walk: fall back to the text
+        return _recover(text, ModuleSummary(summary.path, summary.module, summary.is_package))
+
+
+def _recover(text: str, summary: ModuleSummary) -> ModuleSummary:
+    """Imports and class headers found by regular expressions, for a file ``ast`` cannot walk."""
     spans = _Spans(string_spans(text))
     _parse_imports(text, spans, summary)
     summary.functions = frozenset(_DEF.findall(text))
-    headers = [m for m in _CLASS.finditer(text) if not spans.inside(m.start(2))] if with_classes else []
+    headers = [m for m in _CLASS.finditer(text) if not spans.inside(m.start(2))]
     if not headers:
         return summary
     lines = text.split("\n")

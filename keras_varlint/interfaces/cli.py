@@ -1,8 +1,9 @@
 """The ``keras-varlint`` command.
 
 ``keras-varlint [PATH ...] [options]`` lints files and directories; ``keras-varlint rule CODE``
-and ``keras-varlint rule --all`` print rule pages (so a directory named ``rule`` is linted as
-``./rule``). Exit codes: 0 nothing found, 1 findings (or
+and ``keras-varlint rule --all`` print rule pages; ``keras-varlint layers [PATH ...]`` lists the
+layer classes that a run analyses and the classes whose bases could not be resolved (so a
+directory named ``rule`` or ``layers`` is linted as ``./rule``). Exit codes: 0 nothing found, 1 findings (or
 files that could not be examined), 2 usage error, reported as one line on stderr.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -152,16 +154,44 @@ def _confirm_at_runtime(result: LintResult, settings: Settings, roots: list[Path
     result.findings = sorted([*result.findings, *added], key=Finding.sort_key)
 
 
-def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
-    args = _parse(build_parser(), argv)
-    if isinstance(args, int):
-        return args
+def _paths_and_settings(args: argparse.Namespace) -> tuple[list[Path], Settings, dict[str, Any]]:
     missing = [path for path in args.paths if not os.path.lexists(path)]
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     paths = [Path(path) for path in args.paths or ["."]]
     rules = _registry()
-    settings = load_settings(args, rules)
+    return paths, load_settings(args, rules), rules
+
+
+def _layers_command(argv: Sequence[str], stdout: IO[str]) -> int:
+    """``keras-varlint layers``: what a run would analyse, and what it could not resolve."""
+    parser = build_parser()
+    parser.prog = f"{TOOL_NAME} layers"
+    parser.description = "List the layer classes keras-varlint analyses, and the classes whose bases it cannot resolve."
+    args = _parse(parser, argv)
+    if isinstance(args, int):
+        return args
+    paths, settings, _ = _paths_and_settings(args)
+    engine = importlib.import_module("keras_varlint.engine")
+    result: LintResult = engine.list_classes(paths, settings)
+    if args.format == "json":
+        data = {"layers": [e.to_json() for e in result.layers], "unresolved": [e.to_json() for e in result.unresolved]}
+        stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_CLEAN
+    for entry in result.layers:
+        version = "Keras ?" if entry.keras_version is None else f"Keras {entry.keras_version}"
+        stdout.write(f"{entry.path}:{entry.line}: {entry.qualname} ({version}): {' -> '.join(entry.bases)}\n")
+    for entry in result.unresolved:
+        stdout.write(f"{entry.path}:{entry.line}: {entry.qualname}: unresolved: {entry.reason}\n")
+    stdout.write(f"{len(result.layers)} layer classes; {len(result.unresolved)} classes with unresolved bases.\n")
+    return EXIT_CLEAN
+
+
+def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
+    args = _parse(build_parser(), argv)
+    if isinstance(args, int):
+        return args
+    paths, settings, rules = _paths_and_settings(args)
 
     engine = importlib.import_module("keras_varlint.engine")
     result: LintResult = engine.lint_paths(paths, settings)
@@ -184,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments[:1] == ["rule"]:
             return _rule_command(arguments[1:], sys.stdout)
+        if arguments[:1] == ["layers"]:
+            return _layers_command(arguments[1:], sys.stdout)
         return _lint_command(arguments, sys.stdout, sys.stderr)
     except UsageError as err:
         sys.stderr.write(f"{TOOL_NAME}: error: {_one_line(str(err))}\n")

@@ -1,4 +1,6 @@
-"""The stable JSON report: ``{"version": 1, "files": N, "findings": [...], "errors": [...]}``."""
+"""The stable JSON report: ``{"version": 1, "files": N, "findings": [...], "errors": [...], "layers": N,
+"unresolved": [...]}``. ``layers`` counts the layer classes analysed; ``unresolved`` lists the classes
+whose bases could not be resolved (``path``, ``line``, ``class``, ``reason``)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ def to_data(result: LintResult) -> dict[str, Any]:
         "files": result.files,
         "findings": [finding.to_json() for finding in result.findings],
         "errors": [dict(error) for error in result.errors],
+        "layers": len(result.layers),
+        "unresolved": [entry.to_json() for entry in result.unresolved],
     }
 
 

@@ -17,7 +17,7 @@ def created_in_call(layer: LayerView, kinds: frozenset[Kind]) -> Iterator[Creati
     for method in layer.call_only_methods:
         lazy = id(method) in layer.lazily_built_methods
         for creation in method.creations:
-            if creation.kind in kinds and not ((creation.guarded or lazy) and layer.keras_version == 2):
+            if creation.kind in kinds and not ((creation.guarded or lazy) and layer.keras_version != 3):
                 yield creation
 
 

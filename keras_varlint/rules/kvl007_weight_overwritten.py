@@ -56,12 +56,14 @@ class Decay(keras.layers.Layer):
 
     def check(self, layer: LayerView) -> Iterator[Report]:
         own = set(map(id, layer.facts.methods.values()))
+        # `self.weight_v = self.kernel`: the variable stays held (and tracked) by the other attribute.
+        aliased = {a.value.alias_of for m in layer.facts.methods.values() for a in m.assignments if a.value.alias_of}
         for method in layer.call_methods:
             if id(method) not in own:
                 continue
             for a in method.assignments:
                 value = a.value
-                if value.creations or value.alias_of or a.how not in ("assign", "augmented"):
+                if value.creations or value.alias_of or a.how not in ("assign", "augmented") or a.attr in aliased:
                     continue
                 if layer.holds(a.attr, VARIABLE_KINDS):
                     yield Report(

@@ -19,6 +19,7 @@ from keras_varlint.findings import Finding, Severity
 from keras_varlint.runtime.client import JobOutcome, run_jobs
 from keras_varlint.runtime.errors import RuntimeUnavailable
 from keras_varlint.runtime.harness import ClassResult, Construction
+from keras_varlint.discovery.files import discover
 from keras_varlint.runtime.harvest import ARGS_KEY, harvest_call_sites
 from keras_varlint.runtime.report import CODE_NAMES
 from keras_varlint.runtime.verdict import INCONCLUSIVE, Verdict, judge
@@ -38,7 +39,6 @@ __all__ = [
 MODULES_PER_WORKER = 4  # below this many modules per extra worker, TensorFlow's import time dominates
 MAX_WORKERS = 4
 _LOCATION_KEYS = ("file", "module", "root", "class", "class_line")
-_SKIP_DIRS = {".git", ".hg", ".tox", ".nox", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages"}
 
 
 def runtime_suffix(finding: Finding) -> str:
@@ -114,7 +114,7 @@ def run_classes(
         return {}
     ensure_available()
     if harvested is None:
-        harvested = harvest_call_sites(_python_files(roots), {t.name for t in targets}, roots)
+        harvested = harvest_call_sites(_python_files(roots, settings), {t.name for t in targets}, roots)
     modules: dict[tuple[str, str], list[ClassTarget]] = {}
     for target in targets:
         modules.setdefault((target.root, target.module), []).append(target)
@@ -239,13 +239,6 @@ def _worker_count(settings: Settings, jobs: int) -> int:
     return max(1, min(cpus, MAX_WORKERS, math.ceil(jobs / MODULES_PER_WORKER)))
 
 
-def _python_files(roots: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for root in roots:
-        if root.is_file():
-            files.append(root)
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
-            files += [Path(dirpath, f) for f in filenames if f.endswith(".py")]
-    return files
+def _python_files(roots: list[Path], settings: Settings) -> list[Path]:
+    """The files of the scanned roots, walked as the static analysis walks them."""
+    return discover(roots, settings.exclude).files

@@ -14,6 +14,8 @@ import ast
 from pathlib import Path
 from typing import Any
 
+from keras_varlint.discovery.modules import module_name
+
 ARGS_KEY = "*args"
 MAX_PER_CLASS = 8
 
@@ -23,10 +25,12 @@ def harvest_call_sites(
 ) -> dict[str, list[dict[str, Any]]]:
     """Literal constructor arguments of ``class_names``, gathered from calls in ``files``.
 
-    ``roots`` (the scanned roots) let a call site in a class's own file, or a relative import, resolve
-    to a module name; without them those calls are keyed by the bare class name.
+    Modules are named as static analysis names them (``discovery.modules.module_name``, with
+    ``roots`` the scanned directories), so that keys match the findings' modules.
     """
     harvested: dict[str, list[dict[str, Any]]] = {}
+    package_dirs: dict[Path, bool] = {}
+    directories = [r.absolute() for r in roots or [] if r.is_dir()]
     for path in files:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -38,29 +42,12 @@ def harvest_call_sites(
             tree = ast.parse(text, filename=str(path))
         except (SyntaxError, ValueError):
             continue
-        module = module_name(path, roots or [])
+        module = module_name(path, package_dirs, directories)[0]
         for key, entry in _calls(tree, class_names, module):
             entries = harvested.setdefault(key, [])
             if entry not in entries and len(entries) < MAX_PER_CLASS:
                 entries.append(entry)
     return harvested
-
-
-def module_name(path: Path, roots: list[Path]) -> str | None:
-    """The dotted module name of ``path`` relative to the deepest root holding it (a file directly under
-    a root is just its stem)."""
-    resolved = path.resolve()
-    directories = {r.resolve().parent if r.is_file() else r.resolve() for r in roots}  # a file root: its folder
-    for root in sorted(directories, key=lambda r: len(r.parts), reverse=True):
-        try:
-            rel = resolved.relative_to(root)
-        except ValueError:
-            continue
-        parts = list(rel.with_suffix("").parts)
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        return ".".join(parts) or None
-    return None
 
 
 def _calls(tree: ast.Module, class_names: set[str], module: str | None) -> list[tuple[str, dict[str, Any]]]:

@@ -101,8 +101,12 @@ def test_builtin_base_makes_class_incomplete(tmp_path):
         ("import tf_keras\nclass L(tf_keras.layers.Layer): pass\n", None, 2),
         ("from tensorflow.python.keras.engine.base_layer import Layer\nclass L(Layer): pass\n", None, 2),
         ("from keras.engine.topology import Layer\nclass L(Layer): pass\n", None, 2),
-        # tf.keras in a file that also imports tf_keras: the file says Keras 2
-        ("import tensorflow as tf\nimport tf_keras\nclass L(tf.keras.layers.Layer): pass\n", None, 2),
+        # the class's base decides, not the file's other imports: tf.keras is Keras 3 on TF >= 2.16
+        ("import tensorflow as tf\nimport tf_keras\nclass L(tf.keras.layers.Layer): pass\n", None, 3),
+        ("from tensorflow.python.keras import backend\nfrom tensorflow import keras\nclass L(keras.layers.Layer): pass\n", None, 3),
+        # conditional bindings that disagree: unknown, so version-specific rules stay silent
+        ("try:\n import tf_keras as keras\nexcept ImportError:\n import keras\nclass L(keras.layers.Layer): pass\n", None, None),
+        ("try:\n import tf_keras as keras\nexcept ImportError:\n import keras\nclass L(keras.layers.Layer): pass\n", 2, 2),
         ("import keras\nclass L(keras.layers.Layer): pass\n", 2, 2),
         ("import tf_keras\nclass L(tf_keras.layers.Layer): pass\n", 3, 3),
     ],

@@ -16,7 +16,7 @@ FINDING_KEYS = [
 
 def test_json_shape_and_key_order(result: LintResult, rules: dict) -> None:
     data = json.loads(json_format.render(result, rules))
-    assert list(data) == ["version", "files", "findings", "errors"]
+    assert list(data) == ["version", "files", "findings", "errors", "layers", "unresolved"]
     assert data["version"] == 1 and data["files"] == 7
     assert data["errors"] == [{"path": "secret.py", "message": "cannot read file: Permission denied"}]
     assert [list(item) for item in data["findings"]] == [FINDING_KEYS] * len(result.findings)
@@ -41,5 +41,5 @@ def test_json_round_trips_findings(result: LintResult, rules: dict) -> None:
 
 def test_json_for_a_clean_run(rules: dict) -> None:
     assert json.loads(json_format.render(LintResult(files=2), rules)) == {
-        "version": 1, "files": 2, "findings": [], "errors": [],
+        "version": 1, "files": 2, "findings": [], "errors": [], "layers": 0, "unresolved": [],
     }

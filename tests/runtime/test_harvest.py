@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keras_varlint.runtime.harvest import ARGS_KEY, harvest_call_sites, module_name
+from keras_varlint.discovery.modules import module_name
+from keras_varlint.runtime.harvest import ARGS_KEY, harvest_call_sites
 
 from .project import write
 
@@ -70,13 +71,14 @@ def test_unresolved_calls_are_keyed_by_the_bare_class_name(tmp_path: Path) -> No
 def test_module_name_is_relative_to_the_deepest_root(tmp_path: Path) -> None:
     (tmp_path / "src" / "pkg").mkdir(parents=True)
     roots = [tmp_path, tmp_path / "src"]
-    assert module_name(tmp_path / "src" / "pkg" / "mod.py", roots) == "pkg.mod"
-    assert module_name(tmp_path / "src" / "pkg" / "__init__.py", roots) == "pkg"
-    assert module_name(tmp_path / "top.py", roots) == "top"
-    assert module_name(Path("/nowhere/x.py"), roots) is None
+    assert module_name(tmp_path / "src" / "pkg" / "mod.py", {}, roots) == ("pkg.mod", False)
+    assert module_name(tmp_path / "src" / "pkg" / "__init__.py", {}, roots) == ("pkg", True)
+    assert module_name(tmp_path / "top.py", {}, roots) == ("top", False)
+    assert module_name(Path("/nowhere/x.py"), {}, roots) == ("x", False)
 
 
 def test_a_file_given_as_root_stands_for_its_folder(tmp_path: Path) -> None:
     layer = tmp_path / "layers.py"
     layer.write_text("x = 1\n")
-    assert module_name(layer, [layer]) == "layers"
+    assert harvest_call_sites([layer], {"X"}, [layer]) == {}
+    assert module_name(layer, {}, []) == ("layers", False)
