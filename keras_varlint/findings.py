@@ -47,3 +47,11 @@ class Finding:
         data = dict(data)
         data["severity"] = Severity(data["severity"])
         return cls(**data)
+
+
+PARSE_ERROR = ("KVL000", "parse-error")
+
+
+def parse_error_finding(path: str, message: str, line: int = 1, column: int = 0) -> Finding:
+    """KVL000 for a file that cannot be read, decoded or parsed."""
+    return Finding(path, line, column, line, column, *PARSE_ERROR, Severity.ERROR, message, extra={"file": path})

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from keras_varlint import engine
+from keras_varlint.discovery import project as project_module
 from keras_varlint.engine import LintSession, lint_paths
 from keras_varlint.settings import Settings
 
@@ -126,7 +127,7 @@ def tree(tmp_path: Path) -> Path:
 _WORKER_LOG: Path | None = None
 _SUMMARY_LOG: Path | None = None
 _ORIGINAL_WORKER = engine._analyse_component
-_ORIGINAL_SUMMARIZE = engine.summarize
+_ORIGINAL_SUMMARIZE = project_module.summarize
 
 
 def _spy_worker(*args: Any) -> Any:
@@ -161,7 +162,7 @@ def test_jobs_1_and_2_give_identical_findings(
     monkeypatch.setattr(sys.modules[__name__], "_WORKER_LOG", tmp_path / "workers.log")
     monkeypatch.setattr(sys.modules[__name__], "_SUMMARY_LOG", tmp_path / "summaries.log")
     monkeypatch.setattr(engine, "_analyse_component", _spy_worker)
-    monkeypatch.setattr(engine, "summarize", _spy_summarize)
+    monkeypatch.setattr(project_module, "summarize", _spy_summarize)
     serial = findings(tree, jobs=1)
     assert set(_pids(tmp_path / "workers.log")) == {os.getpid()}
     summarised_serially = len(_pids(tmp_path / "summaries.log"))

@@ -25,3 +25,19 @@ def test_readme_pytest_example_passes(tmp_path):
 def test_ci_runs_the_readme_test_command():
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert f"```bash\n{ci}\n```" in README
+
+
+CONSOLE = re.findall(r"```console\n\$ (keras-varlint [^\n]*)\n(.*?)```", README, re.S)
+
+
+@pytest.mark.parametrize("command,output", [c for c in CONSOLE if "--runtime" not in c[0]], ids=lambda c: str(c)[:60])
+def test_readme_console_examples_print_what_they_show(command, output, tmp_path):
+    """Each `$ keras-varlint ...` example, run from the repository root, prints exactly its lines."""
+    args = command.split()[1:] + ["--cache-dir", str(tmp_path)]
+    run = subprocess.run([sys.executable, "-m", "keras_varlint.interfaces.cli", *args],
+                         capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300)
+    assert run.stdout == output, run.stderr
+
+
+def test_readme_has_console_examples_to_check():
+    assert len([c for c in CONSOLE if "--runtime" not in c[0]]) >= 2

@@ -9,12 +9,12 @@ from keras_varlint.analysis.extractor import extract
 from keras_varlint.analysis.facts import LayerFacts
 from keras_varlint.analysis.layer_view import LayerView
 from keras_varlint.analysis.parse import FileParser, ParsedClass, Positions
-from keras_varlint.discovery.index import ClassInfo
-from keras_varlint.findings import Finding
+from keras_varlint.discovery.index import ClassInfo, keras_version_of
+from keras_varlint.findings import Finding, parse_error_finding
 from keras_varlint.rules.base import Report, Rule
 
 if TYPE_CHECKING:
-    from keras_varlint.engine import Project
+    from keras_varlint.discovery.project import Project
 
 
 def _parser(project: "Project", path: str) -> FileParser:
@@ -25,8 +25,6 @@ def _parser(project: "Project", path: str) -> FileParser:
 
 
 def _facts(project: "Project", info: ClassInfo) -> tuple[LayerFacts, ParsedClass] | None:
-    from keras_varlint.engine import keras_version_of
-
     parsed = _parser(project, info.summary.path).parse_class(info.header)
     if parsed is None:
         return None
@@ -51,8 +49,6 @@ def _facts(project: "Project", info: ClassInfo) -> tuple[LayerFacts, ParsedClass
 
 
 def analyse_component(project: "Project", rules: list[Rule], component: list[ClassInfo]) -> list[Finding]:
-    from keras_varlint.engine import parse_error_finding
-
     analysed: dict[int, tuple[LayerFacts, ParsedClass]] = {}
     findings: list[Finding] = []
     for info in component:
@@ -103,8 +99,6 @@ def _one_parse_error_per_file(findings: list[Finding]) -> list[Finding]:
 
 
 def _internal_error(info: ClassInfo, rule: Rule, err: Exception) -> Finding:
-    from keras_varlint.engine import parse_error_finding
-
     try:
         detail = str(err)
     except Exception:  # an exception whose __str__ itself fails

@@ -15,7 +15,9 @@ from functools import cached_property
 from typing import Callable
 
 from keras_varlint.discovery.bindings import BUILTIN_NAMES, UNBOUND, ClassHeader, ModuleSummary
-from keras_varlint.discovery.keras_names import Family, is_layer_root, is_module_root, keras_layer_family, keras_path
+from keras_varlint.discovery.keras_names import (
+    Family, is_layer_root, is_module_root, keras_layer_family, keras_path, star_provides,
+)
 
 # Bases that add no behaviour that could read or create a layer's attributes.
 _INERT_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol"})
@@ -70,7 +72,7 @@ class ProjectIndex:
         self._is_project_package = is_project_package or self._tops.__contains__
         self._missing: set[str] = set()
         self._state: dict[int, bool] = {}
-        self._followed: dict[str, tuple[str, ...]] = {}
+        self._followed: dict[tuple[str, bool], tuple[str, ...]] = {}
         for summary in summaries:
             self.add(summary)
 
@@ -180,26 +182,31 @@ class ProjectIndex:
             if module is not None:
                 if module.module not in seen and (name in module.bindings or self._stars_binding(module, name, seen)):
                     found.append(star)
-            elif keras_path(f"{star}.{name}") is not None:
+            elif star_provides(star, name):
                 found.append(star)
         return found
 
-    def _follow(self, qualname: str, hops: int = 0) -> tuple[str, ...]:
-        """Follow a qualified name through project modules' bindings to where it is defined."""
-        known = self._followed.get(qualname)
+    def _follow(self, qualname: str, hops: int = 0, into_keras: bool = False) -> tuple[str, ...]:
+        """Follow a qualified name through project modules' bindings to where it is defined.
+
+        Keras' own names stop the walk (the rules know them by those names) unless ``into_keras``:
+        when the run lints Keras itself, a class is found where Keras defines it.
+        """
+        key = (qualname, into_keras)
+        known = self._followed.get(key)
         if known is not None:
             return known
         if hops > _MAX_HOPS or qualname in self.classes:
             return (qualname,)
-        self._followed[qualname] = (qualname,)  # a cycle of re-exports ends here
-        result = self._follow_uncached(qualname, hops)
-        self._followed[qualname] = result
+        self._followed[key] = (qualname,)  # a cycle of re-exports ends here
+        result = self._follow_uncached(qualname, hops, into_keras)
+        self._followed[key] = result
         return result
 
-    def _follow_uncached(self, qualname: str, hops: int) -> tuple[str, ...]:
+    def _follow_uncached(self, qualname: str, hops: int, into_keras: bool) -> tuple[str, ...]:
         parts = qualname.split(".")
-        if not self._is_project_package(parts[0]):
-            return (qualname,)
+        if not self._is_project_package(parts[0]) or keras_path(qualname) is not None and not into_keras:
+            return (qualname,)  # a Keras name is already what the rules know, even when linting Keras
         for split in range(len(parts) - 1, 0, -1):
             summary = self.module(".".join(parts[:split]))
             if summary is None:
@@ -213,7 +220,7 @@ class ProjectIndex:
             found: list[str] = []
             for target in targets:
                 full = target + suffix
-                for name_found in ((full,) if full == qualname else self._follow(full, hops + 1)):
+                for name_found in ((full,) if full == qualname else self._follow(full, hops + 1, into_keras)):
                     if name_found not in found:
                         found.append(name_found)
             return tuple(found) or (qualname,)
@@ -221,7 +228,7 @@ class ProjectIndex:
 
     def find_class(self, qualname: str) -> ClassInfo | None:
         """The project class a qualified name refers to (following re-exports), classified."""
-        for name in (qualname, *self._follow(qualname)):
+        for name in (qualname, *self._follow(qualname, into_keras=True)):
             infos = self.classes.get(name)
             if infos:
                 return self.classified(infos[0])
@@ -240,8 +247,8 @@ class ProjectIndex:
         if qualname.startswith(UNBOUND):
             return f"name {qualname[1:].partition('.')[0]} is not bound in the module"
         parts = qualname.split(".")
-        if not self._is_project_package(parts[0]):
-            return None
+        if not self._is_project_package(parts[0]) or keras_path(qualname) is not None:
+            return None  # a third-party name, or one of Keras' own
         for split in range(len(parts) - 1, 0, -1):
             module = ".".join(parts[:split])
             summary = self.module(module)
@@ -393,3 +400,12 @@ class ProjectIndex:
         for info in self.layers:
             groups[root(id(info))].append(info)
         return list(groups.values())
+
+
+def keras_version_of(info: ClassInfo, override: int | None) -> int | None:
+    """2 or 3 from what the class's bases resolve to (``tf.keras`` is Keras 3 on TF >= 2.16);
+    None when conditional bindings disagree and no version is configured."""
+    if override:
+        return override
+    versions = {2 if family is Family.KERAS2 else 3 for family in info.families}
+    return versions.pop() if len(versions) == 1 else None

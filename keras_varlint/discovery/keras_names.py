@@ -94,6 +94,27 @@ def keras_layer_family(qualname: str) -> Family | None:
     return None
 
 
+# Submodules of the top-level `keras` / `tf.keras` / `tf_keras` namespaces (what a star import of
+# them binds besides classes such as `Layer` and `Model`).
+KERAS_SUBMODULES = frozenset(
+    {"activations", "applications", "backend", "callbacks", "config", "constraints", "datasets", "distribution",
+     "dtype_policies", "export", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+     "optimizers", "preprocessing", "quantizers", "random", "regularizers", "saving", "src", "tree", "utils",
+     "visualization", "wrappers"}
+)
+
+
+def star_provides(module: str, name: str) -> bool:
+    """Whether ``from <module> import *``, for a Keras namespace, may bind ``name``: classes (and,
+    at the top of a Keras package, its submodules). We cannot list Keras' modules, so we trust
+    the shape of the name."""
+    found = keras_path(f"{module}.{name}")
+    if found is None:
+        return False
+    inside = found[0].rpartition(".")[0]  # the path of `module` within Keras ("" at the top)
+    return name[:1].isupper() or (not inside and name in KERAS_SUBMODULES)
+
+
 def is_layer_root(qualname: str) -> bool:
     """The base ``Layer``/``Model`` themselves: their own code is Keras', not the user's."""
     found = keras_path(qualname)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib.util
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -36,9 +35,8 @@ Result = tuple[int, int, str, type]
 
 @dataclass
 class _Process:
-    """What one flake8 process builds once, on its first file."""
+    """What flake8's main process builds once, before its workers fork."""
 
-    pid: int
     settings: Settings
     roots: list[Path]
     linter: FileLinter | None  # None: flake8 would report no KVL code, so there is nothing to do
@@ -81,13 +79,14 @@ class KerasVarlintChecker:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        """Check and keep the options; the linter is built lazily, once per process, on the first file."""
+        """Check the options and index the project, once, in flake8's main process: its ``-j``
+        workers are forked from it and share the index instead of each building its own."""
         if options.kvl_keras_version not in (None, 2, 3):  # flake8 checks `choices` on the command line only
             raise ExecutionError(f"kvl-keras-version must be 2 or 3, not {options.kvl_keras_version}")
         if options.kvl_runtime and importlib.util.find_spec("tensorflow") is None:
             raise ExecutionError("--kvl-runtime needs TensorFlow: pip install 'keras-varlint[runtime]'")
         cls._options = options
-        cls._process = None
+        cls._process = _build(options) if getattr(options, "filenames", None) is not None else None
 
     def run(self) -> Iterator[Result]:
         """Yield ``(line, 0-based column, "KVLxxx message", type)`` for each finding in the file."""
@@ -110,8 +109,9 @@ class KerasVarlintChecker:
 
     @classmethod
     def _state(cls) -> _Process:
-        """The linter of this process, built on its first file (each ``-j`` worker builds its own)."""
-        if cls._process is None or cls._process.pid != os.getpid():
+        """The linter, as built by ``parse_options`` (inherited by forked workers), or built here
+        on the first file where workers are not forked."""
+        if cls._process is None:
             cls._process = _build(cls._options)
         return cls._process
 
@@ -128,12 +128,11 @@ def _build(options: argparse.Namespace | None) -> _Process:
 
     if options is None:
         raise RuntimeError("flake8 did not call KerasVarlintChecker.parse_options")
-    pid = os.getpid()
     # flake8 lints "." when given nothing; standard input ("-") has no root of its own.
     roots = [Path(name) for name in options.filenames or ["."] if name != "-"]
     codes = reportable_codes(options, list(registry()))
     if not codes:
-        return _Process(pid, Settings(), roots, None)
+        return _Process(Settings(), roots, None)
     settings = Settings(
         select=codes,  # rules whose findings flake8 would drop are not run; flake8 still decides
         exclude=[*(options.exclude or []), *(options.extend_exclude or [])],
@@ -142,7 +141,7 @@ def _build(options: argparse.Namespace | None) -> _Process:
         jobs=1,  # flake8's -j decides the processes; its workers are daemons and cannot fork
     )
     stdin_name = (options.stdin_display_name or "stdin") if "-" in options.filenames else None
-    return _Process(pid, settings, roots, FileLinter(settings, roots), stdin_name)
+    return _Process(settings, roots, FileLinter(settings, roots), stdin_name)
 
 
 def _confirm(findings: list[Finding], settings: Settings, roots: list[Path], path: Path) -> list[Finding]:

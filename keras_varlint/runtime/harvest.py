@@ -14,6 +14,7 @@ import ast
 from pathlib import Path
 from typing import Any
 
+from keras_varlint.discovery.bindings import resolve_relative
 from keras_varlint.discovery.modules import module_name
 
 ARGS_KEY = "*args"
@@ -42,16 +43,17 @@ def harvest_call_sites(
             tree = ast.parse(text, filename=str(path))
         except (SyntaxError, ValueError):
             continue
-        module = module_name(path, package_dirs, directories)[0]
-        for key, entry in _calls(tree, class_names, module):
+        module, is_package = module_name(path, package_dirs, directories)
+        package = module if is_package else module.rpartition(".")[0]
+        for key, entry in _calls(tree, class_names, module, package):
             entries = harvested.setdefault(key, [])
             if entry not in entries and len(entries) < MAX_PER_CLASS:
                 entries.append(entry)
     return harvested
 
 
-def _calls(tree: ast.Module, class_names: set[str], module: str | None) -> list[tuple[str, dict[str, Any]]]:
-    names, modules = _imports(tree, class_names, module)
+def _calls(tree: ast.Module, class_names: set[str], module: str, package: str) -> list[tuple[str, dict[str, Any]]]:
+    names, modules = _imports(tree, class_names, package)
     defined_here = {n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name in class_names}
     found: list[tuple[str, dict[str, Any]]] = []
     for node in ast.walk(tree):
@@ -73,14 +75,14 @@ def _calls(tree: ast.Module, class_names: set[str], module: str | None) -> list[
 
 
 def _imports(
-    tree: ast.Module, class_names: set[str], module: str | None
+    tree: ast.Module, class_names: set[str], package: str
 ) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
     """Local names bound to the classes (name -> (class, module)) and to modules (alias -> module)."""
     names: dict[str, tuple[str, str | None]] = {}
     modules: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            source = _absolute(node, module)
+            source = resolve_relative(node.module or "", node.level, package) or None
             for alias in node.names:
                 if alias.name in class_names:
                     names[alias.asname or alias.name] = (alias.name, source)
@@ -91,17 +93,6 @@ def _imports(
                 top = alias.name.split(".")[0]
                 modules[alias.asname or top] = alias.name if alias.asname else top
     return names, modules
-
-
-def _absolute(node: ast.ImportFrom, module: str | None) -> str | None:
-    if not node.level:
-        return node.module
-    if module is None:
-        return None
-    package = module.split(".")[: -node.level] if node.level <= module.count(".") + 1 else None
-    if package is None:
-        return None
-    return ".".join(package + ([node.module] if node.module else [])) or None
 
 
 def _dotted(node: ast.expr, modules: dict[str, str]) -> str | None:

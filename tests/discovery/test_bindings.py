@@ -11,7 +11,8 @@ import pytest
 from keras_varlint.discovery.bindings import OPAQUE, UNBOUND
 from keras_varlint.discovery.modules import module_name
 from keras_varlint.discovery.summary import summarize
-from keras_varlint.engine import LintSession, keras_version_of, lint_paths
+from keras_varlint.discovery.index import keras_version_of
+from keras_varlint.engine import LintSession, lint_paths
 from keras_varlint.interfaces.cli import main
 from keras_varlint.settings import Settings
 

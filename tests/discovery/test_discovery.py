@@ -9,7 +9,7 @@ import pytest
 
 from keras_varlint.discovery.index import ProjectIndex
 from keras_varlint.discovery.summary import summarize
-from keras_varlint.engine import keras_version_of
+from keras_varlint.discovery.index import keras_version_of
 
 
 def index_of(tmp_path: Path, files: dict[str, str]) -> ProjectIndex:
