@@ -359,3 +359,19 @@ def test_cache_follows_a_namespace_folder_turned_package(tmp_path):
     (root / "app" / "ns" / "__init__.py").write_text("")
     (root / "app" / "__init__.py").write_text("")  # now app.ns: `ns.base` is no longer importable
     assert lint_cached(root / "app", cache) == set()
+
+
+# -- runtime example keys use the same module names ----------------------------------------------
+
+
+def test_runtime_example_keys_that_match_no_class_are_reported(tmp_path):
+    from keras_varlint.settings import RuntimeExample
+
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "",
+                     "pkg/sub/layers.py": "import keras\nclass MyLayer(keras.layers.Layer): pass\n"})
+    examples = {"pkg.sub.layers:MyLayer": RuntimeExample(), "sub.layers:MyLayer": RuntimeExample()}
+    result = lint_paths([tmp_path / "pkg" / "sub"], Settings(use_cache=False, runtime_examples=examples))
+    assert [n for n in result.notes if "runtime example" in n] == [
+        "runtime example 'sub.layers:MyLayer' matches no layer class of this run "
+        "(keys are 'module:Class', the module as `keras-varlint layers` names it)"
+    ]
