@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark keras-varlint against flake8 on a source tree (the targets of issue #5).
+"""Benchmark keras-varlint against flake8 on a source tree (the speed targets).
 
     python benchmarks/bench_lint.py [TREE ...] [--repeat N] [--corpus DIR] [--json OUT]
     python benchmarks/bench_lint.py --scaling [--repeat N]
 
 Run it with the interpreter of the environment where keras-varlint is installed. The default
-tree is the ``keras`` package of the public corpus (``../shared/fetch-corpus.sh DIR``). Each
+tree is the ``keras`` package of the public corpus (``scripts/fetch_corpus.sh DIR``). Each
 tree is copied to a temporary directory, so caches and the touched file never land in the
 corpus. After one untimed run that fills the caches, commands are interleaved round-robin (the
 starting row rotates every round), so load from other processes spreads over all rows.
@@ -50,7 +50,7 @@ MB = 1024 * 1024
 # `path:line:col: KVL001 message`, as printed by both keras-varlint and flake8.
 FINDING = re.compile(r"^(?:\./)?(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>[A-Z]+\d+) ", re.M)
 
-TARGETS = {  # name -> (row, limit), from issue #5
+TARGETS = {  # name -> (row, limit): the speed targets
     "cold <= 0.25 x baseline": ("cold", 0.25),
     "warm <= 0.05 x baseline": ("warm", 0.05),
     "plugin adds <= 20% to flake8": ("plugin", 1.20),
@@ -226,7 +226,7 @@ def find_corpus(given: Path | None) -> Path:
             return candidate
     where = f"{given}/keras does not exist" if given else "no corpus found"
     raise BenchError(
-        f"{where}. Fetch it with `../shared/fetch-corpus.sh DIR` (from the repository root), "
+        f"{where}. Fetch it with `scripts/fetch_corpus.sh DIR` (from the repository root), "
         "then pass `--corpus DIR` or name the trees to lint"
     )
 
@@ -505,7 +505,7 @@ def print_comparison(results: dict[str, object], out: Callable[[str], None]) -> 
         out("same KVL findings as the cold run: " + ", ".join(f"{k.split()[0]} {'yes' if v else 'NO'}"
                                                               for k, v in checks.items()))
     out("")
-    out("targets (issue #5), on wall time; CPU time (user + system) alongside as a check against load:")
+    out("targets, on wall time; CPU time (user + system) alongside as a check against load:")
 
     def shown(name: str, value: float) -> str:
         if "memory" in name:
@@ -625,7 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_scaling(results, print)
         else:
             if args.repeat < 3:
-                log("note: issue #5 asks for at least 3 repeats")
+                log("note: the targets ask for at least 3 repeats")
             results = compare(args, log)
             print_comparison(results, print)
     except BenchError as err:

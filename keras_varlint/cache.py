@@ -61,6 +61,7 @@ class Cache:
         self.path = directory / cache_file_name()
         self.summaries: dict[str, list] = {}  # path -> [digest, summary json]
         self.components: dict[str, dict[str, Any]] = {}
+        self.reads: dict[str, list[str]] = {}  # file digest -> attribute names read as obj.name in it
         self.dirty = False
         try:
             data = json.loads(self.path.read_text())
@@ -68,7 +69,9 @@ class Cache:
             return  # missing, unreadable or corrupt: start afresh and rewrite it
         if not isinstance(data, dict):
             return
-        summaries, components = data.get("summaries"), data.get("components")
+        summaries, components, reads = data.get("summaries"), data.get("components"), data.get("reads")
+        if isinstance(reads, dict):
+            self.reads = {k: v for k, v in reads.items() if isinstance(v, list) and all(isinstance(n, str) for n in v)}
         if isinstance(summaries, dict):
             self.summaries = {k: v for k, v in summaries.items() if isinstance(v, list) and len(v) == 2}
         if isinstance(components, dict):
@@ -90,6 +93,15 @@ class Cache:
         self.summaries[path] = [digest, summary_to_json(summary)]
         self.dirty = True
 
+    def attribute_reads(self, digest: str) -> set[str] | None:
+        """The attribute names a file (by content) reads as ``obj.name``, if it was parsed for them."""
+        names = self.reads.get(digest)
+        return set(names) if names is not None else None
+
+    def put_attribute_reads(self, digest: str, names: set[str]) -> None:
+        self.reads[digest] = sorted(names)
+        self.dirty = True
+
     def component(self, key: str) -> dict[str, Any] | None:
         return self.components.get(key)
 
@@ -108,7 +120,7 @@ class Cache:
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w") as out:
-                    json.dump({"summaries": self.summaries, "components": self.components}, out)
+                    json.dump({"summaries": self.summaries, "components": self.components, "reads": self.reads}, out)
                 os.replace(tmp, self.path)
             finally:
                 if os.path.exists(tmp):

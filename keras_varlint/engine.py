@@ -17,7 +17,10 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
+
+
+from flake8.defaults import NOQA_INLINE_REGEXP
+from flake8.utils import parse_comma_separated_list
 
 from keras_varlint.cache import CACHE_DIR_NAME, Cache, fingerprint
 from keras_varlint.discovery.files import discover
@@ -29,7 +32,6 @@ from keras_varlint.result import ClassEntry, LintResult
 from keras_varlint.rules.base import Rule, registry
 from keras_varlint.settings import Settings
 
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.I)
 _SAVE_EVERY_S = 2.0
 
 
@@ -49,13 +51,25 @@ def selected_codes(settings: Settings) -> frozenset[str]:
 
 
 def noqa_suppresses(line_text: str, code: str) -> bool:
-    match = _NOQA.search(line_text)
+    """Whether a ``# noqa`` comment on the line suppresses ``code``, exactly as flake8 decides:
+    its own pattern (``# noqa`` in any case; codes in upper case, compared as prefixes)."""
+    match = NOQA_INLINE_REGEXP.search(line_text)
     if match is None:
         return False
     codes = match.group("codes")
     if not codes:
         return True
-    return any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c)
+    listed = tuple(parse_comma_separated_list(codes))
+    return code in listed or code.startswith(listed)
+
+
+def _relative_to_root(path: str, root: Path | None) -> str:
+    """``path`` relative to the project root (where the config file is; else the current
+    directory), which is what per-file-ignores patterns are written against."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(root or Path.cwd())))
+    except ValueError:
+        return path
 
 
 def _per_file_ignored(path: str, code: str, per_file_ignores: dict[str, list[str]]) -> bool:
@@ -195,7 +209,7 @@ class LintSession:
         names = {f.extra["unless_read_elsewhere"] for f in found if f.extra.get("unless_read_elsewhere")}
         unknown = names - self._read_elsewhere.keys()
         if unknown:
-            read = _read_elsewhere(unknown, project.texts.values())
+            read = _read_elsewhere(unknown, project)
             self._read_elsewhere.update((name, name in read) for name in unknown)
         return [f for f in found if not self._read_elsewhere.get(f.extra.get("unless_read_elsewhere"), False)]
 
@@ -226,7 +240,8 @@ class LintSession:
             lines = lines_of[file]
             if 0 < finding.line <= len(lines) and noqa_suppresses(lines[finding.line - 1], finding.code):
                 continue
-            if _per_file_ignored(finding.path, finding.code, self.settings.per_file_ignores):
+            if _per_file_ignored(_relative_to_root(file, self.settings.project_root), finding.code,
+                                 self.settings.per_file_ignores):
                 continue
             result.findings.append(finding)
         result.findings.sort(key=Finding.sort_key)
@@ -275,27 +290,44 @@ class LintSession:
         return sorted(findings, key=Finding.sort_key)
 
 
-def _read_elsewhere(names: set[str], texts: Iterable[str]) -> set[str]:
+def _read_elsewhere(names: set[str], project: Project) -> set[str]:
     """Which of ``names`` are read as ``obj.name`` (not ``self.name``) in the parsed code of the run.
-    Comments, strings and import paths never count: only attribute loads in the syntax tree do."""
+
+    Comments, strings and import paths never count: only attribute loads in the syntax tree do.
+    A regular expression picks the few files whose text could hold such a read; only those are
+    parsed, and what each one reads is cached by its content.
+    """
     remaining, found = set(names), set()
-    for text in texts:
-        if not any(name in text for name in remaining):  # substring tests are far cheaper than a parse
-            continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        hits = {
-            node.attr for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and node.attr in remaining and isinstance(node.ctx, ast.Load)
-            and not (isinstance(node.value, ast.Name) and node.value.id == "self")
-        }
-        found |= hits
-        remaining -= hits
+    cache = project.cache
+    for key, text in project.texts.items():
         if not remaining:
             break
+        digest = project.digests[key]
+        reads = cache.attribute_reads(digest) if cache else None
+        if reads is None:
+            textual = re.compile(r"\.\s*(?:" + "|".join(map(re.escape, sorted(remaining))) + r")\b")
+            if not any(not text.endswith("self", 0, m.start()) for m in textual.finditer(text)):
+                continue  # no `obj.name` in the text (a look-behind for `self` would cost 30x more)
+            reads = _attribute_loads(text)
+            if cache:
+                cache.put_attribute_reads(digest, reads)
+        hits = remaining & reads
+        found |= hits
+        remaining -= hits
     return found
+
+
+def _attribute_loads(text: str) -> set[str]:
+    """Attribute names loaded in ``text`` as ``obj.name`` on anything but ``self``."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {
+        node.attr for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+        and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+    }
 
 
 def list_classes(paths: list[Path], settings: Settings) -> LintResult:

@@ -1,7 +1,7 @@
 """Lint each package of the public corpus and print finding counts and every finding with its line.
 
 Usage: python scripts/corpus_report.py CORPUS_DIR [--select CODES]
-CORPUS_DIR is what ``../shared/fetch-corpus.sh CORPUS_DIR`` produced (one folder per package).
+CORPUS_DIR is what ``scripts/fetch_corpus.sh CORPUS_DIR`` produced (one folder per package).
 The output is the raw material of docs/corpus-review.md, where each finding is judged.
 """
 

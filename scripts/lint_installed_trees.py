@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Lint the installed tensorflow, keras and tf_keras packages and report counts (issue 6, "real trees").
+"""Lint the installed tensorflow, keras and tf_keras packages and report counts (the reliability sweep over real trees).
 
     python scripts/lint_installed_trees.py [PACKAGE ...] [-j N]
 

@@ -51,7 +51,7 @@ def discover(paths: list[Path], exclude: list[str]) -> Discovery:
         if not root.is_dir():
             if root.exists() and not root.is_file():
                 found.notes.append(f"{root}: not a regular file, skipped")
-            else:
+            elif not is_excluded(root, exclude):  # excludes hold for named files too (pre-commit names them)
                 add(root)  # named explicitly: lint it whatever its suffix
             continue
         real_root = Path(os.path.realpath(root))

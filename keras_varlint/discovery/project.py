@@ -47,6 +47,7 @@ class Project:
         self.unparsed: dict[str, Path] = {}  # module -> target file with no class, parsed when imported
         self._target_tops: set[str] = set()
         self._packages_found: dict[str, bool] = {}
+        self._module_names: dict[str, tuple[str, bool]] = {}
         self.index = ProjectIndex([], loader=self._load_module, is_project_package=self.is_project_package)
         self._closures: dict[tuple[str, str], bool] = {}
         self.parsers: dict[str, Any] = {}  # path -> analysis.parse.FileParser
@@ -71,7 +72,7 @@ class Project:
         self.texts[key] = text
         self.digests[key] = source.digest
         if target:
-            module, _ = module_name(Path(key), self.package_dirs, self.roots)
+            module, _ = self.module_name(key)
             self._target_tops.add(module.partition(".")[0])
             if not CLASS_PREFILTER.search(source.data):
                 self.unparsed[module] = Path(key)  # defines no class: parsed only if imported
@@ -80,6 +81,13 @@ class Project:
             deferred.append(key)
             return None
         return self._summarize(key, target)
+
+    def module_name(self, key: str) -> tuple[str, bool]:
+        """The module name of a file of the run (memoised: asked for every file, cold or warm)."""
+        name = self._module_names.get(key)
+        if name is None:
+            name = self._module_names[key] = module_name(Path(key), self.package_dirs, self.roots)
+        return name
 
     def add_files(self, paths: list[Path], jobs: int) -> None:
         """Add target files; the ones not in the cache are summarised in ``jobs`` processes."""
@@ -92,7 +100,7 @@ class Project:
             self.index.add(summary)
 
     def _cached_summary(self, key: str) -> ModuleSummary | None:
-        module, is_package = module_name(Path(key), self.package_dirs, self.roots)
+        module, is_package = self.module_name(key)
         summary = self.cache.summary(key, self.digests[key], module) if self.cache else None
         return summary if summary is not None and summary.is_package == is_package else None
 

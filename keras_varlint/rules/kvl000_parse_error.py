@@ -8,9 +8,9 @@ class ParseError(Rule):
     """
     ## What it does
     Reports a file the linter cannot read: undecodable bytes, a NUL byte (a binary file named
-    `.py`), or a syntax error inside a file that defines a layer class. The message carries
-    the decoder's or parser's reason. Files that cannot contain a layer class are never
-    parsed, so their syntax errors are left to Python and flake8 (E999).
+    `.py`), or a syntax error anywhere in a file that defines a layer class, once per file, at
+    Python's own error line with Python's message. A file whose classes are not layers (or
+    that has no class) is left to Python and flake8 (E999).
 
     ## Why is this bad?
     A layer the linter cannot parse is a layer it cannot check: its variables may be lost

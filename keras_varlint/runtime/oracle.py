@@ -1,6 +1,6 @@
 """``check_layer``: run a layer under ``tf.GradientTape`` and prove which variables never train.
 
-The oracle (see KERAS_TRACKING.md): call once to build, then call again inside
+The oracle (see docs/keras-tracking.md): call once to build, then call again inside
 ``tf.variable_creator_scope`` and under a tape. Variables the tape watched but the layer tree does not
 track are KVL901; tracked trainable variables with a None gradient in every training mode are KVL902;
 variables created by a call after the build are KVL903; an exception is KVL904. The same step then runs

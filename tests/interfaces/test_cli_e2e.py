@@ -94,3 +94,22 @@ def test_runtime_confirmation_in_text_and_json(tmp_path: Path) -> None:
     assert finding["code"] == "KVL001" and finding["runtime"]["status"] == "confirmed"
     done = keras_varlint(tmp_path, "pkg", "--runtime")
     assert done.stdout.rstrip().endswith("[confirmed at runtime]"), done.stdout + done.stderr
+
+
+def test_per_file_ignores_match_from_the_project_root_wherever_the_cli_runs(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.keras-varlint]\nper-file-ignores = { "tests/*" = ["KVL001"] }\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_layers.py").write_text(UNTRACKED)
+    (tmp_path / "layers.py").write_text(UNTRACKED)
+    from_root = keras_varlint(tmp_path, "--keras-version", "3", ".")
+    from_tests = keras_varlint(tmp_path / "tests", "--keras-version", "3", ".", "..")
+    assert "test_layers.py" not in from_root.stdout and "layers.py:8" in from_root.stdout
+    assert "test_layers.py" not in from_tests.stdout and "layers.py:8" in from_tests.stdout
+
+
+def test_exclude_applies_to_files_named_on_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.keras-varlint]\nexclude = ["legacy/*"]\n')
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "old.py").write_text(UNTRACKED)
+    done = keras_varlint(tmp_path, "--keras-version", "3", "legacy/old.py")
+    assert done.returncode == 0 and done.stdout == "", done.stdout

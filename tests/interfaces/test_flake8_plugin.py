@@ -361,3 +361,24 @@ def test_docs_flake8_section_is_a_real_run(tmp_path: Path) -> None:
     write(tmp_path, {".flake8": config, "model/layers.py": DOCS_EXAMPLE, "tests/test_layers.py": PLAIN})
     done = subprocess.run([sys.executable, "-m", *command[2:].split()], cwd=tmp_path, capture_output=True, text=True)
     assert done.stdout.splitlines() == output, done.stderr
+
+
+NOQA_FORMS = [
+    "# noqa", "# NOQA", "# NoQA", "# noqa: KVL001", "# noqa:KVL001", "# NOQA: KVL001,KVL101", "# noqa: KVL0",
+    "# noqa: KVL1", "# NOQA: kvl001", "# noqa: E501", "#noqa", "# noqa: KVL", "# noqa : KVL001",
+]
+
+
+def test_noqa_forms_suppress_the_same_findings_in_flake8_and_the_cli(tmp_path: Path) -> None:
+    """Every spelling of `# noqa` decides alike in both: the CLI uses flake8's own pattern."""
+    lines = UNTRACKED.splitlines()
+    (index,) = [i for i, line in enumerate(lines) if "tf.Variable" in line]
+    files = {f"m{n}.py": "\n".join([*lines[:index], f"{lines[index]}  {form}", *lines[index + 1:]]) + "\n"
+             for n, form in enumerate(NOQA_FORMS)}
+    write(tmp_path, files)
+    rows, _ = flake8(tmp_path, "--select", "KVL", "--kvl-keras-version", "3", ".")
+    by_flake8 = {os.path.basename(path) for path, *_ in rows}
+    by_cli = {os.path.basename(f["path"]) for f in cli_json(tmp_path, "--no-cache", "--keras-version", "3", ".")["findings"]}
+    assert by_cli == by_flake8
+    reported = {NOQA_FORMS[int(name[1:-3])] for name in by_cli}
+    assert reported == {"# noqa: KVL1", "# NOQA: kvl001", "# noqa: E501", "#noqa"}

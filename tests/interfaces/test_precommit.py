@@ -111,6 +111,19 @@ def test_mixed_layer_and_plain_modules(hook_repo: Path, tmp_path: Path) -> None:
 
 
 @needs_pre_commit
+def test_exclude_and_per_file_ignores_hold_for_the_files_the_hook_names(hook_repo: Path, tmp_path: Path) -> None:
+    """pre-commit names each file: `exclude` still skips it (as ruff's --force-exclude), and
+    per-file-ignores match paths relative to the project root."""
+    config = PYPROJECT + '\n[tool.keras-varlint]\nexclude = ["legacy/*"]\nper-file-ignores = { "tests/*" = ["KVL001"] }\n'
+    files = {"legacy/old.py": UNTRACKED, "tests/test_layers.py": UNTRACKED, "src/layers.py": UNTRACKED,
+             "pyproject.toml": config}
+    repo = new_repo(tmp_path / "repo", files)
+    done = try_repo(hook_repo, repo)
+    assert done.returncode == 1, done.stdout
+    assert findings(done.stdout) == {("src/layers.py", 8, "KVL001")}
+
+
+@needs_pre_commit
 def test_many_files_split_across_invocations(hook_repo: Path, tmp_path: Path) -> None:
     """More file names than fit one command line (pre-commit caps it at 2**17 bytes) force several runs."""
     deep = "/".join(["a_rather_long_directory_name_to_fill_the_command_line"] * 5)

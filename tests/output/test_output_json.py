@@ -1,4 +1,4 @@
-"""The JSON report is a public contract (issue 2, section 6): keys, order and types."""
+"""The JSON report is a public contract: keys, order and types."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad input, one test (or parametrized group) per row of the table in issue 6 section 3.
+"""Bad input, one test (or parametrized group) per kind of bad input.
 
 Every test that lints a bad file lints a good one in the same run, to show that the run goes on.
 """

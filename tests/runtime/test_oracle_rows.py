@@ -1,4 +1,4 @@
-"""``check_layer`` on each row of KERAS_TRACKING.md's table, on Keras 3 and on tf_keras (Keras 2).
+"""``check_layer`` on each row of docs/keras-tracking.md's table, on Keras 3 and on tf_keras (Keras 2).
 
 Each case builds a small layer with the pattern of one row and states what the oracle must report on
 each Keras: a set of ``(code, variable name suffix, attribute)``. An empty set means clean.
