@@ -77,8 +77,8 @@ import time
 import tokenize
 import types
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Iterator
 

@@ -298,7 +298,7 @@ class ProjectIndex:
                     info.complete &= is_layer_root(base)
                     continue
                 project = self.find_class(base)
-                if project is not None and project is not info and not is_layer_root(project.qualname):
+                if project is not None and project is not info and not _keras_own_root(project):
                     self._classify(project, state)
                     info.project_bases.append(project)
                     if project.is_layer:
@@ -317,7 +317,7 @@ class ProjectIndex:
             if failures and len(failures) >= len(alternatives):
                 info.unresolved.append((written, "; ".join(failures)))
         info.families = frozenset(families)
-        if is_layer_root(info.qualname):
+        if _keras_own_root(info):
             info.is_layer = False  # Keras' own Layer/Model, when the run lints Keras itself
         info.is_module &= not info.is_layer
         state[key] = True
@@ -400,6 +400,12 @@ class ProjectIndex:
         for info in self.layers:
             groups[root(id(info))].append(info)
         return list(groups.values())
+
+
+def _keras_own_root(info: ClassInfo) -> bool:
+    """Keras' own ``Layer``/``Model`` (when the run lints Keras itself), not a test's local class
+    that happens to be called ``Model``."""
+    return not info.header.local and is_layer_root(info.qualname)
 
 
 def keras_version_of(info: ClassInfo, override: int | None) -> int | None:
