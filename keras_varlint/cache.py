@@ -120,7 +120,8 @@ class Cache:
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w") as out:
-                    json.dump({"summaries": self.summaries, "components": self.components, "reads": self.reads}, out)
+                    # dumps, not dump: only the one-shot encoder is C; dump's streaming one is Python
+                    out.write(json.dumps({"summaries": self.summaries, "components": self.components, "reads": self.reads}))
                 os.replace(tmp, self.path)
             finally:
                 if os.path.exists(tmp):

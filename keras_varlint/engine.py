@@ -32,7 +32,7 @@ from keras_varlint.result import ClassEntry, LintResult
 from keras_varlint.rules.base import Rule, registry
 from keras_varlint.settings import Settings
 
-_SAVE_EVERY_S = 2.0
+_SAVE_EVERY_S = 10.0
 
 
 def display_path(path: Path | str) -> str:
@@ -182,8 +182,9 @@ class LintSession:
                     self._by_file.setdefault(path, []).append(component)
         return [c for path in sorted(files) for c in self._by_file.get(path, [])]
 
-    def findings(self, files: set[str] | None = None) -> list[Finding]:
-        """Unsuppressed findings for the target files (or only those in ``files``), noqa not applied."""
+    def findings(self, files: set[str] | None = None, jobs: int | None = None) -> list[Finding]:
+        """Unsuppressed findings for the target files (or only those in ``files``), noqa not applied;
+        ``jobs`` overrides the settings' number of processes."""
         project, codes = self.project, self.codes
         job = _Job(project, self.rules)
         found: list[Finding] = [f for f in project.parse_errors if PARSE_ERROR[0] in codes]
@@ -198,7 +199,7 @@ class LintSession:
             else:
                 self._analysed[key] = cached
                 found.extend(cached)
-        jobs = self.settings.jobs or os.cpu_count() or 1
+        jobs = jobs or self.settings.jobs or os.cpu_count() or 1
         for (key, component), (findings, queries) in zip(misses, _run_components(job, [c for _, c in misses], jobs)):
             store_findings(project, key, component, queries, findings)
             self._analysed[key] = findings
@@ -352,6 +353,12 @@ class FileLinter:
     def __init__(self, settings: Settings, roots: list[Path]) -> None:
         self.session = LintSession(settings, roots)
         atexit.register(self.close)
+
+    def analyse_all(self, jobs: int) -> None:
+        """Analyse every component now, in ``jobs`` processes; later per-file calls (in processes
+        forked from this one) only look the results up."""
+        self.session.findings(jobs=jobs)
+        self.close()
 
     def lint(self, path: Path, text: str | None = None) -> list[Finding]:
         return self.session.lint_file(path, text)

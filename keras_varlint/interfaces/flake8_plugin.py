@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib.util
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -141,7 +142,11 @@ def _build(options: argparse.Namespace | None) -> _Process:
         jobs=1,  # flake8's -j decides the processes; its workers are daemons and cannot fork
     )
     stdin_name = (options.stdin_display_name or "stdin") if "-" in options.filenames else None
-    return _Process(settings, roots, FileLinter(settings, roots), stdin_name)
+    linter = FileLinter(settings, roots)
+    if stdin_name is None:  # flake8's workers fork from here: analyse once, for all of them
+        jobs = getattr(options, "jobs", None)
+        linter.analyse_all(os.cpu_count() or 1 if jobs is None or jobs.is_auto else max(1, jobs.n_jobs))
+    return _Process(settings, roots, linter, stdin_name)
 
 
 def _confirm(findings: list[Finding], settings: Settings, roots: list[Path], path: Path) -> list[Finding]:
