@@ -198,12 +198,12 @@ class ModuleNamer:
 
     def __init__(self, package_dir: Path) -> None:
         self.package_dir = package_dir
-        self.holds_python: dict[str, bool] = {}
+        self._holds: dict[str, bool] = {}  # folder -> whether it directly holds a .py file
 
     def _holds_python(self, folder: str) -> bool:
-        if folder not in self.holds_python:
-            self.holds_python[folder] = any((self.package_dir / folder).glob("*.py"))
-        return self.holds_python[folder]
+        if folder not in self._holds:
+            self._holds[folder] = any((self.package_dir / folder).glob("*.py"))
+        return self._holds[folder]
 
     def __call__(self, relative: str) -> tuple[str, bool]:
         """The module name of the file at ``relative``, and whether it is a package's ``__init__``."""

@@ -92,8 +92,9 @@ class _Scope:
     def __init__(self, summary: ModuleSummary, env: Env, functions: dict[str, tuple[Function, list]],
                  class_path: tuple[str, ...] = (), in_function: bool = False, depth: int = 0,
                  method_scopes: dict[str, dict[str, list[str]]] | None = None,
-                 outer: Mapping[str, Alternatives] | None = None) -> None:
+                 outer: Mapping[str, Alternatives] | None = None, record: bool = True) -> None:
         self.summary = summary
+        self.record = record  # False while a function body is walked again for its return values
         self.env = env
         self.outer: Mapping[str, Alternatives] = outer if outer is not None else {}
         self.functions = functions  # module-level functions, for `keras = _get_keras()`
@@ -136,7 +137,8 @@ class _Scope:
 
     def _returned(self, function: Function) -> Alternatives:
         """A call of a function whose every ``return`` names a module or class stands for those names."""
-        scope = _Scope(self.summary, {}, self.functions, in_function=True, depth=self.depth + 1, outer=self._inner())
+        scope = _Scope(self.summary, {}, self.functions, in_function=True, depth=self.depth + 1, outer=self._inner(),
+                       record=False)
         scope.block(function.body)
         if not scope.returns or any(OPAQUE in r or not r for r in scope.returns):
             return (OPAQUE,)
@@ -269,15 +271,17 @@ class _Scope:
             local=local,
             base_scope={h: list(self.lookup(h) or ()) for h in sorted(heads) if self.lookup(h)},
         )
-        self.summary.classes.append(header)
+        if self.record:
+            self.summary.classes.append(header)
         self.env[node.name] = (f"{self.summary.module}.{header.qualname}",)
         body = _Scope(self.summary, {}, self.functions, path, self.in_function, self.depth,
-                      method_scopes=header.method_scopes, outer=self._inner())
+                      method_scopes=header.method_scopes, outer=self._inner(), record=self.record)
         body.block(node.body)
 
     def _function_body(self, node: Function) -> None:
         """Classes defined in a function see its local imports; the names never leave it."""
-        scope = _Scope(self.summary, {}, self.functions, self.class_path, True, self.depth, outer=self._inner())
+        scope = _Scope(self.summary, {}, self.functions, self.class_path, True, self.depth, outer=self._inner(),
+                       record=self.record)
         arguments = node.args
         for parameter in (*arguments.posonlyargs, *arguments.args, arguments.vararg, *arguments.kwonlyargs, arguments.kwarg):
             if parameter is not None:

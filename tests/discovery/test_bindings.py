@@ -375,3 +375,18 @@ def test_runtime_example_keys_that_match_no_class_are_reported(tmp_path):
         "runtime example 'sub.layers:MyLayer' matches no layer class of this run "
         "(keys are 'module:Class', the module as `keras-varlint layers` names it)"
     ]
+
+
+def test_a_function_walked_for_its_return_value_records_its_classes_once(tmp_path):
+    summary = summary_of(
+        """
+        import keras
+        def make():
+            class Local(keras.layers.Layer): pass
+            return Local
+        def test():
+            model = make()
+        """,
+        tmp_path,
+    )
+    assert [c.name for c in summary.classes] == ["Local"]
