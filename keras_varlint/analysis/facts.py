@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import libcst as cst
+if TYPE_CHECKING:  # only annotations name libcst: a warm run never imports it
+    import libcst as cst
 
 
 class Kind(str, enum.Enum):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.extractor import dotted_name
 from keras_varlint.analysis.facts import VARIABLE_KINDS, Read, Use
 from keras_varlint.analysis.layer_view import LayerView
 from keras_varlint.findings import Severity
@@ -20,6 +19,8 @@ def own_call_reads(layer: LayerView, use: Use) -> Iterator[Read]:
 
 
 def wrapper_name(read: Read) -> str:
+    from keras_varlint.analysis.extractor import dotted_name  # libcst: loaded only when classes are analysed
+
     node = read.wrapper
     func = getattr(node, "func", None)
     name = dotted_name(func) if func is not None else None

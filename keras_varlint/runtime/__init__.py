@@ -12,12 +12,11 @@ from typing import Any
 from keras_varlint.runtime.errors import RuntimeUnavailable
 from keras_varlint.runtime.report import RuntimeFinding, RuntimeReport
 
-__all__ = ["RuntimeFinding", "RuntimeReport", "RuntimeUnavailable", "check_layer", "confirm_findings", "runtime_suffix"]
+__all__ = ["RuntimeFinding", "RuntimeReport", "RuntimeUnavailable", "check_layer", "confirm_findings"]
 
 _LAZY = {
     "check_layer": "keras_varlint.runtime.oracle",
     "confirm_findings": "keras_varlint.runtime.confirm",
-    "runtime_suffix": "keras_varlint.runtime.confirm",
 }
 
 

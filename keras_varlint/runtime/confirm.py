@@ -1,8 +1,8 @@
 """``--runtime``: confirm or refute static findings by running their layer classes in worker processes.
 
 ``confirm_findings`` sets each static finding's ``runtime`` to ``{"status", "detail"}`` and returns new
-findings (KVL901-KVL903) for runtime defects no static finding covers. ``runtime_suffix`` is what the
-text output appends to a finding. TensorFlow is imported only in the workers.
+findings (KVL901-KVL903) for runtime defects no static finding covers (``output.common.runtime_suffix``
+is what the text output appends to a finding). TensorFlow is imported only in the workers.
 """
 
 from __future__ import annotations
@@ -33,25 +33,11 @@ __all__ = [
     "group_findings",
     "harvest_call_sites",
     "run_classes",
-    "runtime_suffix",
 ]
 
 MODULES_PER_WORKER = 4  # below this many modules per extra worker, TensorFlow's import time dominates
 MAX_WORKERS = 4
 _LOCATION_KEYS = ("file", "module", "root", "class", "class_line")
-
-
-def runtime_suffix(finding: Finding) -> str:
-    """`` [confirmed at runtime]``, `` [refuted at runtime: ...]``, `` [not confirmed: ...]`` or ``""``."""
-    runtime = finding.runtime
-    if not runtime:
-        return ""
-    status, detail = runtime.get("status"), runtime.get("detail", "")
-    if status == "confirmed":
-        return " [confirmed at runtime]"
-    if status == "refuted":
-        return f" [refuted at runtime: {detail}]"
-    return f" [not confirmed: {detail}]"
 
 
 def ensure_available() -> None:

@@ -390,3 +390,20 @@ def test_a_function_walked_for_its_return_value_records_its_classes_once(tmp_pat
         tmp_path,
     )
     assert [c.name for c in summary.classes] == ["Local"]
+
+
+def test_tf_keras_is_keras_2_in_a_package_that_refuses_keras_3(tmp_path):
+    write(tmp_path, {
+        "gnnlike/__init__.py": """
+            def _check_keras_version():
+                import tensorflow as tf
+                keras_version = tf.keras.version()
+                if keras_version.startswith("3."):
+                    raise ImportError("needs Keras 2: set TF_USE_LEGACY_KERAS=1")
+            _check_keras_version()
+        """,
+        "gnnlike/layers.py": "import tensorflow as tf\nclass L(tf.keras.layers.Layer): pass\n",
+        "other/__init__.py": "",
+        "other/layers.py": "import tensorflow as tf\nclass M(tf.keras.layers.Layer): pass\n",
+    })
+    assert layers_of([tmp_path]) == {"gnnlike.layers.L": 2, "other.layers.M": 3}

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from keras_varlint.findings import Finding
-from keras_varlint.runtime.confirm import confirm_findings, runtime_suffix
+from keras_varlint.output.common import runtime_suffix
+from keras_varlint.runtime.confirm import confirm_findings
 from keras_varlint.settings import RuntimeExample, Settings
 
 from .project import static, write
@@ -392,7 +393,7 @@ def test_constructor_arguments_come_from_call_sites_and_config(confirmed: dict[s
 
 
 def test_runtime_suffix_for_text_output(confirmed: dict[str, Any]) -> None:
-    assert runtime_suffix(confirmed["findings"]["RawVar:KVL001"]) == " [confirmed at runtime]"
-    assert runtime_suffix(confirmed["findings"]["Tracked:KVL001"]).startswith(" [refuted at runtime: variable ")
-    assert runtime_suffix(confirmed["findings"]["Healthy:KVL999"]).startswith(" [not confirmed: KVL999 has no")
+    assert runtime_suffix(confirmed["findings"]["RawVar:KVL001"]) == "[confirmed at runtime]"
+    assert runtime_suffix(confirmed["findings"]["Tracked:KVL001"]).startswith("[refuted at runtime: variable ")
+    assert runtime_suffix(confirmed["findings"]["Healthy:KVL999"]).startswith("[not confirmed: KVL999 has no")
     assert runtime_suffix(dataclasses.replace(confirmed["findings"]["RawVar:KVL001"], runtime=None)) == ""
