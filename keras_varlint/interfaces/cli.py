@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=list(FORMATS), default="text",
                         help="output format (default: text)")
     parser.add_argument("--keras-version", type=int, choices=(2, 3),
-                        help="analyse every file as this Keras version (default: detect from imports)")
+                        help="analyse every file as this Keras version (default: from each class's base chain)")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per code")
     parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
                         help="worker processes (default: the number of CPUs)")

@@ -70,7 +70,7 @@ class KerasVarlintChecker:
         """Register ``--kvl-keras-version`` and ``--kvl-runtime``, and the default-off codes."""
         manager.add_option(
             "--kvl-keras-version", type=int, choices=(2, 3), default=None, parse_from_config=True,
-            help="keras-varlint: analyse every file as this Keras version (default: detect from imports)",
+            help="keras-varlint: analyse every file as this Keras version (default: from each class's base chain)",
         )
         manager.add_option(
             "--kvl-runtime", action="store_true", default=False, parse_from_config=True,
