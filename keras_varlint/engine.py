@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-
 from flake8.defaults import NOQA_INLINE_REGEXP
 from flake8.utils import parse_comma_separated_list
 
