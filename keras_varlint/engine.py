@@ -87,13 +87,16 @@ def _per_file_ignored(path: str, code: str, per_file_ignores: dict[str, list[str
 
 
 def component_key(project: Project, component: list[ClassInfo], codes: frozenset[str]) -> str:
+    """The cache key of a component: its classes as resolved (bases, Keras families), in any order."""
     return fingerprint(
         sorted(codes),
         project.settings.keras_version,
         sorted((i.qualname, i.header.line, i.summary.path, i.complete, sorted(i.families), i.bases) for i in component),
     )
 
+
 def cached_findings(project: Project, key: str, component: list[ClassInfo]) -> list[Finding] | None:
+    """A component's stored findings, if its files and the answers to its questions are unchanged."""
     entry = project.cache.component(key) if project.cache else None
     if entry is None:
         return None
@@ -106,6 +109,7 @@ def cached_findings(project: Project, key: str, component: list[ClassInfo]) -> l
         return [Finding.from_json({**f, "runtime": None}) for f in entry["findings"]]
     except Exception:  # a damaged entry is a cache miss
         return None
+
 
 def store_findings(project: Project, key: str, component: list[ClassInfo], queries: dict, findings: list[Finding]) -> None:
     if project.cache is None:
