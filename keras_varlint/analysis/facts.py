@@ -30,7 +30,6 @@ class Kind(str, enum.Enum):
 
 
 VARIABLE_KINDS = frozenset({Kind.WEIGHT, Kind.KERAS_VARIABLE, Kind.TF_VARIABLE})
-STATE_KINDS = VARIABLE_KINDS | {Kind.LAYER}
 
 
 class Use(str, enum.Enum):
