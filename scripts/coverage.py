@@ -5,8 +5,9 @@ Usage: python scripts/coverage.py [--corpus DIR] [--packages a,b] [--missed] [--
 
 Run it with the Python of an environment that has keras and tf_keras installed (the project's
 ``.venv``): they give the seed names below. ``--corpus`` holds one folder of ``.py`` files per
-package (default ``/work/corpus``); the default executable is the ``keras-varlint`` next to
-``sys.executable``. Packages are measured one at a time.
+package, as ``scripts/fetch_corpus.sh DIR`` fills it (default ``../corpus`` beside the
+repository); the default executable is the ``keras-varlint`` next to ``sys.executable``.
+Packages are measured one at a time.
 
 Ground truth (independent of the analyzer: keras_varlint is never imported)
 ----------------------------------------------------------------------------
@@ -565,7 +566,8 @@ def to_json(results: list[PackageResult]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("/work/corpus"), help="one folder per package")
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "corpus",
+                        help="one folder per package (default: ../corpus beside the repository)")
     parser.add_argument("--packages", default="", help="comma-separated package folders (default: all)")
     parser.add_argument("--missed", action="store_true", help="list the classes on which the two sides disagree")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results as JSON to OUT")
