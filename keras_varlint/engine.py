@@ -220,11 +220,12 @@ class LintSession:
     def _one_syntax_error_per_file(self, found: list[Finding], targets: set[str]) -> list[Finding]:
         """A file that Python cannot parse and that defines a layer gets one KVL000, at Python's
         own error, in place of the per-class parse errors of its segments."""
-        broken = {}
-        for info in self.project.index.layers:
-            summary = info.summary
-            if summary.syntax_error and summary.path in targets:
-                broken[summary.path] = summary.syntax_error
+        index = self.project.index
+        broken = {path: summary.syntax_error for path in targets
+                  if (summary := index.modules_by_path.get(path)) is not None and summary.syntax_error}
+        if broken:  # only files that define a layer: others are left to Python
+            with_layers = {info.summary.path for info in index.layers}
+            broken = {path: error for path, error in broken.items() if path in with_layers}
         if not broken:
             return found
         kept = [f for f in found if not (f.name == PARSE_ERROR[1] and f.extra.get("file") in broken)]

@@ -6,6 +6,8 @@ import ast
 import re
 from typing import Callable
 
+from keras_varlint.discovery.bindings import dotted_name
+
 
 _RETURNS_CALLABLE = re.compile(r"^[ \t]+def[ \t]|\blambda\b|\bpartial\b", re.M)
 
@@ -23,17 +25,6 @@ def _function_source(text: str, name: str) -> str | None:
     return "\n".join(lines[:end])
 
 
-def _name(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def returns_layer_closure(text: str, name: str, is_layer_class: Callable[[str], bool]) -> bool:
     """Whether module-level ``name`` creates layers and returns a nested function, lambda or partial."""
     source = _function_source(text, name)
@@ -47,7 +38,7 @@ def returns_layer_closure(text: str, name: str, is_layer_class: Callable[[str], 
         return False
     nested = {n.name for n in function.body if isinstance(n, ast.FunctionDef)}
     makes_layers = any(
-        isinstance(n, ast.Call) and (callee := _name(n.func)) is not None and is_layer_class(callee)
+        isinstance(n, ast.Call) and (callee := dotted_name(n.func)) is not None and is_layer_class(callee)
         for n in ast.walk(function)
     )
     if not makes_layers:
@@ -57,6 +48,6 @@ def returns_layer_closure(text: str, name: str, is_layer_class: Callable[[str], 
             value = node.value
             if isinstance(value, ast.Lambda) or isinstance(value, ast.Name) and value.id in nested:
                 return True
-            if isinstance(value, ast.Call) and (_name(value.func) or "").endswith("partial"):
+            if isinstance(value, ast.Call) and (dotted_name(value.func) or "").endswith("partial"):
                 return True
     return False

@@ -142,7 +142,7 @@ class ProjectIndex:
         elif head in BUILTIN_NAMES:
             targets = [f"builtins.{head}"]
         else:
-            targets = [f"{star}.{head}" for star in self._stars_binding(summary, head)] or [UNBOUND + head]
+            targets = [UNBOUND + head]  # looked up in the star imports below
         found: list[str] = []
         for target in self._from_stars(targets, summary):
             full = f"{target}.{rest}" if rest else target
@@ -213,10 +213,8 @@ class ProjectIndex:
                 continue
             name, rest = parts[split], ".".join(parts[split + 1:])
             suffix = f".{rest}" if rest else ""
-            if name in summary.bindings:
-                targets = [t for t in self._from_stars(summary.bindings[name], summary) if not t.startswith(UNBOUND)]
-            else:
-                targets = [f"{star}.{name}" for star in self._stars_binding(summary, name)]
+            bound = summary.bindings.get(name, [UNBOUND + name])
+            targets = [t for t in self._from_stars(bound, summary) if not t.startswith(UNBOUND)]
             found: list[str] = []
             for target in targets:
                 full = target + suffix

@@ -21,27 +21,28 @@ def module_name(path: Path, package_dirs: dict[Path, bool], roots: Iterable[Path
     identifiers end the name. ``package_dirs`` memoises which folders hold an ``__init__.py``.
     """
     path = path.absolute()
-    is_package = path.name == "__init__.py"
+    is_init = path.name == "__init__.py"
     chain: list[Path] = []  # folders above the file that could be part of its name
     top_package = 0  # how many of them the name spans
     directory = path.parent
     while directory.name.isidentifier() and len(chain) - top_package < _NAMESPACE_GAP:
         chain.append(directory)
-        if _is_package(directory, package_dirs):
+        if is_package(directory, package_dirs):
             top_package = len(chain)
         directory = directory.parent
     folders = chain[:top_package]
     if not folders:
         root = _deepest_root(path.parent, roots)
         folders = [d for d in chain if root is not None and root in d.parents]
-    parts = [d.name for d in reversed(folders)] + ([] if is_package else [path.stem])
-    return ".".join(parts) or path.stem, is_package
+    parts = [d.name for d in reversed(folders)] + ([] if is_init else [path.stem])
+    return ".".join(parts) or path.stem, is_init
 
 
 _NAMESPACE_GAP = 3  # folders without __init__.py looked through for a package further up
 
 
-def _is_package(directory: Path, package_dirs: dict[Path, bool]) -> bool:
+def is_package(directory: Path, package_dirs: dict[Path, bool]) -> bool:
+    """Whether ``directory`` holds an ``__init__.py`` (memoised in ``package_dirs``)."""
     known = package_dirs.get(directory)
     if known is None:
         known = package_dirs[directory] = (directory / "__init__.py").is_file()

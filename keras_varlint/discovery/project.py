@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from keras_varlint.cache import Cache
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
 from keras_varlint.discovery.keras_names import builtin_layer_state, keras_layer_family
-from keras_varlint.discovery.modules import module_name
+from keras_varlint.discovery.modules import is_package, module_name
 from keras_varlint.discovery.source import SourceError, SourceFile, decode, read_source
 from keras_varlint.discovery.summary import CLASS_PREFILTER, ModuleSummary, summarize
 from keras_varlint.findings import Finding, parse_error_finding
@@ -154,12 +154,7 @@ class Project:
     def add_search_root(self, path: Path) -> None:
         """The directory above ``path``'s top-level package, where its imports start."""
         directory = path.absolute() if path.is_dir() else path.absolute().parent
-        while directory.parent != directory:
-            is_package = self.package_dirs.get(directory)
-            if is_package is None:
-                is_package = self.package_dirs[directory] = (directory / "__init__.py").is_file()
-            if not is_package:
-                break
+        while directory.parent != directory and is_package(directory, self.package_dirs):
             directory = directory.parent
         if directory not in self.search_roots:
             self.search_roots.append(directory)
