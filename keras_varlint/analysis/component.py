@@ -35,10 +35,8 @@ def _facts(project: "Project", info: ClassInfo) -> tuple[LayerFacts, ParsedClass
         line=info.header.line,
         col=info.header.col,
         keras_version=keras_version_of(info, project.settings.keras_version),
-        family=None if info.family is None else int(info.family),
+        family=info.family,
         class_node=parsed.node,
-        module_node=parsed.module,
-        line_offset=parsed.line_offset,
     )
     summary, scopes = info.summary, info.header.method_scopes
     try:

@@ -12,6 +12,7 @@ from keras_varlint.analysis import vocabulary as vocab
 from keras_varlint.analysis.facts import (
     Assignment,
     Creation,
+    How,
     Kind,
     LayerFacts,
     MethodFacts,
@@ -19,6 +20,7 @@ from keras_varlint.analysis.facts import (
     Use,
     Value,
 )
+from keras_varlint.discovery.keras_names import LayerState, keras_path
 
 Resolve = Callable[[str, str], str]  # (dotted name as written, method it is written in) -> qualified name
 
@@ -29,8 +31,11 @@ class Context(Protocol):
     def class_kind(self, qualname: str) -> Kind | None:
         """LAYER, MODULE or CLOSURE (a layer-closure factory) for what calling ``qualname`` makes."""
 
-    def layer_state(self, qualname: str, keras_version: int | None) -> str:
-        """'none' if the layer class owns no variables, 'untrainable' if none trainable, else 'trainable'."""
+    def layer_state(self, qualname: str, keras_version: int | None) -> LayerState:
+        """What instances of the layer class ``qualname`` own."""
+
+    def builds_on_construction(self, qualname: str) -> bool:
+        """Whether the project layer class ``qualname`` makes its weights in ``__init__``."""
 
 _EMPTY = cst.Module(body=[])
 _GUARD = re.compile(
@@ -128,24 +133,23 @@ class _ClassExtractor:
         self.created: dict[int, Creation] = {}
         self.guards: dict[int, bool] = {}  # id of an If node -> whether its test is a lazy-creation guard
         self.statement_reads: list[int] = []  # index into method.reads where each open assignment began
+        self.class_methods: dict[str, cst.FunctionDef] = {}
+        self.local_functions: dict[str, cst.FunctionDef] = {}  # functions defined inside the current method
+        self.updaters: dict[int, tuple[list[str], frozenset[str]]] = {}  # id of a function -> _updated_params
 
     # -- entry -----------------------------------------------------------------------------------
 
     def extract_method(self, node: cst.FunctionDef) -> None:
         decorators = {dotted_name(d.decorator) or "" for d in node.decorators}
         params = node.params.params
-        method = MethodFacts(
-            node.name.value,
-            node,
-            is_property=bool(decorators & {"property", "cached_property", "functools.cached_property"})
-            or any(d.endswith((".setter", ".getter")) for d in decorators),
-        )
+        method = MethodFacts(node.name.value, node)
         self.facts.methods[method.name] = method
         self.method = method
         # A static or class method has no `self`: only its calls (creations) are of interest.
         self.self_name = params[0].name.value if params and not decorators & {"staticmethod", "classmethod"} else ""
         self.shape_param = params[1].name.value if method.name == "build" and len(params) > 1 else None
         self.stack, self.targets, self.aliases, self.locals = [], set(), {}, {}
+        self.local_functions = {}
         for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]:
             self._walk(statement)
 
@@ -206,6 +210,9 @@ class _ClassExtractor:
         if node.asname is not None:
             self._mark_targets(node.asname.name)
 
+    def _visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.local_functions[node.name.value] = node
+
     def _visit_Del(self, node: cst.Del) -> None:
         self._mark_targets(node.target)
 
@@ -224,7 +231,7 @@ class _ClassExtractor:
         attr = self._self_attr(node.target)
         if attr is not None:
             sources = [attr] + self._value_sources(start)
-            self._record(attr, Value(Kind.DERIVED, sources=sources), node, how="augmented")
+            self._record(attr, Value(Kind.DERIVED, sources=sources), node, how=How.AUGMENTED)
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode, start: int) -> None:
         if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
@@ -256,9 +263,9 @@ class _ClassExtractor:
             attr = self._self_attr(target.value)
             classified = self._classify(value, start)
             if attr is not None and classified.creations:
-                self._record(attr, Value(Kind.CONTAINER, classified.creations), statement, how="item")
+                self._record(attr, Value(Kind.CONTAINER, classified.creations), statement, how=How.ITEM)
 
-    def _record(self, attr: str, value: Value, statement: cst.CSTNode, how: str = "assign") -> None:
+    def _record(self, attr: str, value: Value, statement: cst.CSTNode, how: How = How.ASSIGN) -> None:
         branch, exits = self._branch()
         self.method.assignments.append(
             Assignment(attr, self.method.name, statement, value, branch, self.order, how, exits)
@@ -296,7 +303,7 @@ class _ClassExtractor:
                 return Value(Kind.INITIALIZER)
             helper = self._self_attr(node.func)
             if helper is not None:
-                return Value(Kind.OTHER, alias_of=f"{helper}()")  # resolved after all methods are seen
+                return Value(Kind.OTHER, helper=helper)  # resolved after all methods are seen
             if callee and self.class_kind(callee) is Kind.CLOSURE:
                 return Value(Kind.CLOSURE)
         if isinstance(node, cst.IfExp):  # `tf.Variable(...) if use_bias else None`
@@ -383,7 +390,7 @@ class _ClassExtractor:
                 start = self.statement_reads.pop()
                 creations = [c for a in node.args for c in self._classify(a.value, start).creations]
                 if creations:
-                    self._record(owner, Value(Kind.CONTAINER, creations), node, how="append")
+                    self._record(owner, Value(Kind.CONTAINER, creations), node, how=How.APPEND)
 
     def _creation(self, node: cst.Call) -> Creation | None:
         func = node.func
@@ -405,16 +412,21 @@ class _ClassExtractor:
             return Creation(
                 Kind.TF_VARIABLE, node, callee, method, self._trainable(node, 1), self._integer(node), self._guarded()
             )
+        family = found[1] if (found := keras_path(callee)) else None
         if vocab.is_keras_variable(callee):
             return Creation(
-                Kind.KERAS_VARIABLE, node, callee, method, self._trainable(node, None), self._integer(node), self._guarded()
+                Kind.KERAS_VARIABLE, node, callee, method, self._trainable(node, None), self._integer(node),
+                self._guarded(), family=family,
             )
         kind = self.class_kind(callee)
-        if kind in (Kind.LAYER, Kind.MODULE):
-            state = self.context.layer_state(callee, self.facts.keras_version) if kind is Kind.LAYER else "trainable"
+        if kind is Kind.MODULE:
+            return Creation(kind, node, callee, method, guarded=self._guarded())
+        if kind is Kind.LAYER:
+            state = self.context.layer_state(callee, self.facts.keras_version)
             return Creation(
-                kind, node, callee, method, trainable=state == "trainable", guarded=self._guarded(),
-                stateless=state == "none",
+                kind, node, callee, method, trainable=state in (LayerState.TRAINABLE, LayerState.WRAPPER),
+                guarded=self._guarded(), state=state, family=family,
+                built=_keyword(node, "weights") is not None or self.context.builds_on_construction(callee),
             )
         if vocab.is_random_sampler(callee) or isinstance(func, cst.Call) and self._is_initializer_call(func):
             return Creation(Kind.TENSOR, node, callee, method)
@@ -485,7 +497,18 @@ class _ClassExtractor:
             self._read(attr, node, *self._use())
 
     def _read(self, attr: str, node: cst.CSTNode, use: Use, wrapper: cst.CSTNode | None) -> None:
-        self.method.reads.append(Read(attr, self.method.name, node, use, wrapper, self.order))
+        member, called = None, False
+        if self.stack[-1] is node and len(self.stack) > 1:
+            parent = self.stack[-2]
+            grand = self.stack[-3] if len(self.stack) > 2 else None
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                member = parent.attr.value
+                called = isinstance(grand, cst.Call) and grand.func is parent
+            else:
+                called = isinstance(parent, cst.Call) and parent.func is node
+        self.method.reads.append(
+            Read(attr, self.method.name, node, use, wrapper, self.order, _wrapper_name(wrapper), member, called)
+        )
 
     def _use(self) -> tuple[Use, cst.CSTNode | None]:
         """How the node on top of the stack is used, judged from its ancestors."""
@@ -499,10 +522,13 @@ class _ClassExtractor:
                     if name in vocab.METADATA_ATTRS:
                         return Use.METADATA, None
                     grand = stack[i - 1] if i > 0 else None
+                    called = isinstance(grand, cst.Call) and grand.func is parent
                     if name in vocab.UPDATE_METHODS:
                         return Use.UPDATE, None
-                    if name == "numpy" and isinstance(grand, cst.Call) and grand.func is parent:
+                    if name == "numpy" and called:
                         return Use.CUT, grand
+                    if child is stack[-1] and _layer_metadata(name, called, grand):
+                        return Use.METADATA, None
             elif isinstance(parent, cst.Call):
                 if parent.func is not child:
                     found = self._call_use(parent, child)
@@ -527,6 +553,8 @@ class _ClassExtractor:
         return Use.VALUE, None
 
     def _call_use(self, call: cst.Call, child: cst.CSTNode) -> tuple[Use, cst.CSTNode | None] | None:
+        if isinstance(child, cst.Arg) and self._updates_argument(call, child):
+            return Use.UPDATE, None
         callee = self._callee(call.func)
         if callee is None:
             return None
@@ -549,6 +577,51 @@ class _ClassExtractor:
                 return Use.NONDIFF, call
         return None
 
+    def _updates_argument(self, call: cst.Call, arg: cst.Arg) -> bool:
+        """Whether ``call`` updates the variable passed as ``arg``: `tf.compat.v1.assign(v, x)`,
+        `K.moving_average_update(v, x, m)`, or a method or local function that assigns to that parameter."""
+        position = call.args.index(arg)
+        method = self._self_attr(call.func)
+        if method is not None:
+            function = self.class_methods.get(method)
+            position += 1  # past `self`
+        elif isinstance(call.func, cst.Name) and call.func.value in self.local_functions:
+            function = self.local_functions[call.func.value]
+        else:
+            callee = self._callee(call.func)
+            return bool(callee) and vocab.is_update_function(callee) and (
+                position == 0 and arg.keyword is None or arg.keyword is not None and arg.keyword.value in vocab.UPDATE_TARGETS
+            )
+        if function is None or arg.star:
+            return False
+        params, updated = self._updated_params(function)
+        if arg.keyword is not None:
+            return arg.keyword.value in updated
+        return position < len(params) and params[position] in updated
+
+    def _updated_params(self, function: cst.FunctionDef) -> tuple[list[str], frozenset[str]]:
+        """The parameter names of ``function``, and those it updates (`param.assign(...)`, `tf.compat.v1.assign(param, ...)`)."""
+        known = self.updaters.get(id(function))
+        if known is not None:
+            return known
+        params = [p.name.value for p in function.params.params]
+        updated: set[str] = set()
+        pending: list[cst.CSTNode] = [function.body]
+        while pending:
+            node = pending.pop()
+            pending.extend(children(node))
+            if not isinstance(node, cst.Call):
+                continue
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in vocab.UPDATE_METHODS and isinstance(func.value, cst.Name):
+                updated.add(func.value.value)
+            elif node.args and isinstance(node.args[0].value, cst.Name) and node.args[0].keyword is None:
+                name = dotted_name(func)
+                if name and name not in params and vocab.is_update_function(self.resolve(name, self.method.name)):
+                    updated.add(node.args[0].value.value)
+        found = self.updaters[id(function)] = (params, frozenset(updated) & frozenset(params))
+        return found
+
     # returns -----------------------------------------------------------------------------------
 
     def _visit_Return(self, node: cst.Return) -> None:
@@ -560,14 +633,29 @@ class _ClassExtractor:
             self.method.returns.append(self._classify(node.value, start))
 
 
+def _layer_metadata(member: str, called: bool, parent: cst.CSTNode | None) -> bool:
+    """`sublayer.member` describes or builds the layer without running its weights: `.build(shape)`,
+    `.get_config()`, `.supports_masking`, or `.call` handed to an inspecting function."""
+    if called:
+        return member in vocab.LAYER_METADATA_METHODS
+    return member in vocab.LAYER_METADATA_ATTRS or member == "call" and isinstance(parent, cst.Arg)
+
+
+def _wrapper_name(node: cst.CSTNode | None) -> str:
+    if node is None:
+        return ""
+    func = getattr(node, "func", None)
+    name = dotted_name(func) if func is not None else None
+    return name.rpartition(".")[2] if name else type(node).__name__.lower()
+
+
 def _resolve_helper_values(facts: LayerFacts) -> None:
     """``self.w = self._make_weight()``: take the kind of what the helper returns."""
     for assignment in facts.assignments():
-        target = assignment.value.alias_of
-        if not (target and target.endswith("()")):
+        if assignment.value.helper is None:
             continue
-        helper = facts.methods.get(target[:-2])
-        assignment.value.alias_of = None
+        helper = facts.methods.get(assignment.value.helper)
+        assignment.value.helper = None
         if helper and helper.returns:
             kinds = {v.kind for v in helper.returns}
             if len(kinds) == 1 and all(v.creations for v in helper.returns):
@@ -579,6 +667,7 @@ def extract(class_node: cst.ClassDef, facts: LayerFacts, resolve: Resolve, conte
     """Fill ``facts`` from the methods of ``class_node``."""
     extractor = _ClassExtractor(facts, resolve, context)
     body = class_node.body.body if isinstance(class_node.body, cst.IndentedBlock) else []
+    extractor.class_methods = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
     for statement in body:
         if isinstance(statement, cst.FunctionDef):
             extractor.extract_method(statement)

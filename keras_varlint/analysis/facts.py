@@ -1,6 +1,7 @@
 """Facts about one layer class: what each attribute holds, where it was made, how it is read.
 
-The extractor (``extractor.py``) produces these from source; rules are predicates over them.
+The extractor (``extractor.py``) produces these from source; rules are predicates over them,
+asked through ``layer_view.LayerView``. A rule needs only this module and ``rules.base``.
 """
 
 from __future__ import annotations
@@ -9,8 +10,15 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
+from keras_varlint.discovery.keras_names import Family, LayerState
+
 if TYPE_CHECKING:  # only annotations name libcst: a warm run never imports it
     import libcst as cst
+
+__all__ = ["CREATION_METHODS", "Family", "How", "Kind", "LayerState", "Use", "VARIABLE_KINDS"]
+
+# Methods where a layer's state belongs: made once, before the first call.
+CREATION_METHODS = frozenset({"__init__", "build", "_build"})
 
 
 class Kind(str, enum.Enum):
@@ -30,6 +38,15 @@ class Kind(str, enum.Enum):
 
 
 VARIABLE_KINDS = frozenset({Kind.WEIGHT, Kind.KERAS_VARIABLE, Kind.TF_VARIABLE})
+
+
+class How(str, enum.Enum):
+    """How an assignment stores its value on the attribute."""
+
+    ASSIGN = "assign"  # self.a = value
+    AUGMENTED = "augmented"  # self.a += value
+    APPEND = "append"  # self.a.append(value) and other container mutators
+    ITEM = "item"  # self.a[key] = value
 
 
 class Use(str, enum.Enum):
@@ -54,7 +71,14 @@ class Creation:
     trainable: bool | None = True  # None: cannot tell statically
     integer: bool = False  # a variable of integer or bool dtype
     guarded: bool = False  # under a lazy-creation guard (`if self.w is None`, `if not self.built`)
-    stateless: bool = False  # a layer known to own no variables (Flatten, Add, a weightless project layer)
+    state: LayerState | None = None  # for a layer: what its class owns
+    family: Family | None = None  # for a Keras class or variable: which Keras it comes from
+    built: bool = False  # a layer built on construction (`Embedding(..., weights=[...])`)
+
+    @property
+    def name(self) -> str:
+        """The unqualified name of what is called: ``Dense`` for ``keras.layers.Dense``."""
+        return self.callee.rpartition(".")[2]
 
 
 @dataclass(eq=False)
@@ -63,6 +87,7 @@ class Value:
     creations: list[Creation] = field(default_factory=list)  # for a container: its elements' creations
     sources: list[str] = field(default_factory=list)  # attributes whose values a DERIVED expression reads
     alias_of: str | None = None  # `self.a = self.b`
+    helper: str | None = None  # `self.a = self._make()`: the method, until its returns are known
     from_local: bool = False  # came through a local variable, which may be used on its own
 
 
@@ -74,7 +99,7 @@ class Assignment:
     value: Value
     branch: tuple[tuple[int, int], ...]  # (id of an if/try node, which branch) from the method down
     order: int  # position among the class's statements
-    how: str = "assign"  # assign | augmented | append | item
+    how: How = How.ASSIGN
     exits: tuple[int, ...] = ()  # ids of ifs whose branch holding this assignment returns or raises
 
 
@@ -86,13 +111,15 @@ class Read:
     use: Use
     wrapper: cst.CSTNode | None = None  # the call or operator that makes the use CUT/STOPPED/NONDIFF
     order: int = 0
+    wrapper_name: str = ""  # `numpy`, `argmax`, `comparison`...: the name of ``wrapper``
+    member: str | None = None  # `self.a.member`: the attribute read on it, if any
+    called: bool = False  # the attribute (or its member) is called: `self.a(x)`, `self.a.build(s)`
 
 
 @dataclass(eq=False)
 class MethodFacts:
     name: str
     node: cst.FunctionDef
-    is_property: bool = False
     self_calls: set[str] = field(default_factory=set)  # self.m(...) or self.m passed around
     unguarded_refs: set[str] = field(default_factory=set)  # self.m / self.m(...) outside any lazy-creation guard
     super_calls: set[str] = field(default_factory=set)  # super().m(...)
@@ -110,14 +137,11 @@ class LayerFacts:
     line: int
     col: int
     keras_version: int | None = 3  # None: its bases resolve to Keras 2 and 3 on different branches
-    family: int | None = None  # Keras family of the base class: 2, 3, or 0 for tf.keras
+    family: Family | None = None  # Keras family of the base class
     methods: dict[str, MethodFacts] = field(default_factory=dict)
     dynamic: bool = False  # setattr/getattr(self, <not a literal>), vars(self), self.__dict__
     reads_collections: bool = False  # reads self.weights / trainable_variables / _layers ...
     class_node: cst.ClassDef | None = None
-    module_node: cst.Module | None = None  # the parsed segment, for positions
-    line_offset: int = 0  # add to segment lines to get file lines
-    col_offset: int = 0  # the segment was dedented by this many columns
 
     def assignments(self) -> Iterator[Assignment]:
         for method in self.methods.values():

@@ -5,7 +5,17 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Iterable, Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS, Assignment, Kind, LayerFacts, MethodFacts, Read, Use
+from keras_varlint.analysis.facts import (
+    CREATION_METHODS,
+    VARIABLE_KINDS,
+    Assignment,
+    Creation,
+    Kind,
+    LayerFacts,
+    MethodFacts,
+    Read,
+    Use,
+)
 
 # Methods Keras itself calls; code reached from them is not "in call" even if call also reaches it.
 ENTRY_POINTS = frozenset(
@@ -13,7 +23,6 @@ ENTRY_POINTS = frozenset(
      "compute_mask", "build_from_config", "get_build_config", "_build", "__setstate__", "__getstate__",
      "load_own_variables", "save_own_variables", "quantize", "set_weights", "get_weights"}
 )
-CREATION_METHODS = frozenset({"__init__", "build", "_build"})
 
 
 class LayerView:
@@ -137,3 +146,60 @@ class LayerView:
 
     def value_reads_in_call(self, attr: str) -> list[Read]:
         return [r for r in self.reads_in_call(attr) if r.use not in (Use.METADATA, Use.UPDATE)]
+
+    def own_call_reads(self, use: Use) -> Iterator[Read]:
+        """Reads of weight attributes with ``use`` in this class's own call-reachable methods."""
+        own = set(map(id, self.facts.methods.values()))
+        for method in self.call_methods:
+            if id(method) in own:
+                for read in method.reads:
+                    if read.use is use and self.holds(read.attr, VARIABLE_KINDS):
+                        yield read
+
+    def only_used_as(self, uses: frozenset[Use]) -> Iterator[tuple[str, Read]]:
+        """(attribute, first read) for trainable weights whose every value read in call has one of ``uses``.
+
+        The first read must be in this class's own code, where its position is known.
+        """
+        if not self.complete:
+            return
+        own = set(map(id, self.facts.methods.values()))
+        for attr in self.creating_assignments:
+            if not (self.holds(attr, VARIABLE_KINDS) and self.trainable(attr)):
+                continue
+            reads = sorted(self.value_reads_in_call(attr), key=lambda r: r.order)
+            if reads and all(r.use in uses for r in reads):
+                first = reads[0]
+                if any(m.name == first.method and id(m) in own for m in self.call_methods):
+                    yield attr, first
+
+    # -- creations -------------------------------------------------------------------------------
+
+    def created_in_call(self, kinds: frozenset[Kind]) -> Iterator[Creation]:
+        """Creations of ``kinds`` in methods reached only from ``call``.
+
+        A creation under a lazy-creation guard (``if self.w is None``) is allowed under Keras 2, which
+        creates it once; Keras 3 locks a layer's state once it is built, so there it is still a defect.
+        """
+        for method in self.call_only_methods:
+            lazy = id(method) in self.lazily_built_methods
+            for creation in method.creations:
+                if creation.kind in kinds and not ((creation.guarded or lazy) and self.keras_version != 3):
+                    yield creation
+
+    def stored_tf_variables(self, trainable: bool) -> Iterator[tuple[str, Creation]]:
+        """(attribute, creation) for each ``tf.Variable`` stored on ``self`` outside call-only code,
+        trainable ones or (with ``trainable=False``) frozen and integer ones."""
+        call_only = {m.name for m in self.call_only_methods}
+        seen: set[int] = set()
+        for assignment in self.facts.assignments():
+            if assignment.method in call_only:
+                continue
+            for creation in assignment.value.creations:
+                if creation.kind is not Kind.TF_VARIABLE or creation.method in call_only or id(creation.node) in seen:
+                    continue
+                is_trainable = creation.trainable is True and not creation.integer
+                is_frozen = creation.trainable is False or creation.integer
+                if is_trainable if trainable else is_frozen:
+                    seen.add(id(creation.node))
+                    yield assignment.attr, creation

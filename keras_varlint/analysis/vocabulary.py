@@ -21,6 +21,20 @@ UPDATE_METHODS = frozenset(
      "scatter_nd_add", "scatter_nd_sub", "scatter_max", "scatter_min", "scatter_mul", "scatter_div",
      "batch_scatter_update", "load", "set_value"}
 )
+# Members of a sublayer that describe or build it without running its weights.
+LAYER_METADATA_METHODS = frozenset(
+    {"build", "get_config", "compute_output_shape", "compute_output_spec", "count_params", "get_build_config",
+     "compute_mask", "summary"}
+)
+LAYER_METADATA_ATTRS = frozenset(
+    {"supports_masking", "input_spec", "compute_dtype", "variable_dtype", "dtype_policy", "stateful",
+     "return_sequences", "return_state", "go_backwards", "units", "filters", "kernel_size", "strides", "padding",
+     "data_format", "supports_jit", "built"}
+)
+# Functions that update the variable given as their first argument (or as one of UPDATE_TARGETS).
+_UPDATE_FUNCTIONS = (UPDATE_METHODS - {"load"}) | {
+    "moving_average_update", "assign_moving_average", "update", "update_add", "update_sub"}
+UPDATE_TARGETS = frozenset({"ref", "x", "variable", "var"})
 # Collections through which a layer reaches all its weights or sublayers at once.
 COLLECTION_ATTRS = frozenset(
     {"weights", "trainable_weights", "non_trainable_weights", "variables", "trainable_variables",
@@ -88,6 +102,15 @@ def nondiff_kind(qualname: str) -> str | None:
     if last in _GATHER_LAST:
         return "gather"
     return None
+
+
+def is_update_function(qualname: str) -> bool:
+    """`tf.compat.v1.assign`, `tf.keras.backend.moving_average_update`, `moving_averages.assign_moving_average`..."""
+    inner = _ml_namespace(qualname)
+    if inner is None:
+        return False
+    scope, _, last = inner.rpartition(".")
+    return last in _UPDATE_FUNCTIONS and (scope in ("", "compat.v1", "backend") or scope.endswith("moving_averages"))
 
 
 def is_metadata_call(qualname: str) -> bool:

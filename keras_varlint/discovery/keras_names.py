@@ -23,6 +23,16 @@ _NOT_LAYERS = frozenset({"InputSpec", "Input", "TFSMLayer"})
 MODULE_ROOTS = frozenset({"tensorflow.Module", "tensorflow.python.module.module.Module", "tensorflow.compat.v2.Module"})
 
 
+class LayerState(str, enum.Enum):
+    """What a layer class owns, as far as making one inside ``call`` is concerned."""
+
+    STATELESS = "stateless"  # no variables: Flatten, Add, Keras 2's Dropout
+    WRAPPER = "wrapper"  # no variables of its own; runs the layer it is given (RNN, TimeDistributed)
+    SEEDED = "seeded"  # only a random-seed state variable, made on construction or on the first call
+    UNTRAINABLE = "untrainable"  # only non-trainable variables: lookup tables, statistics
+    TRAINABLE = "trainable"  # trainable variables, or we cannot tell
+
+
 # Built-in layers that own no variables: making one inside `call` loses nothing.
 _STATELESS = frozenset(
     {"Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU", "Add", "Subtract", "Multiply", "Average",
@@ -33,30 +43,42 @@ _STATELESS = frozenset(
      "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D",
      "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D",
      "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "ActivityRegularization",
-     "Resizing", "Rescaling", "CenterCrop"}
+     "Resizing", "Rescaling", "CenterCrop", "UnitNormalization", "AutoContrast", "Equalization", "Hashing",
+     "CategoryEncoding"}
 )
-# Built-in layers whose only variables (if any) are non-trainable: random seeds, lookup tables, statistics.
-_UNTRAINABLE = frozenset(
-    {"RandomFlip", "RandomRotation", "RandomZoom", "RandomCrop", "RandomTranslation", "RandomContrast",
-     "RandomBrightness", "RandomHeight", "RandomWidth", "StringLookup", "IntegerLookup", "TextVectorization",
-     "Hashing", "CategoryEncoding", "Discretization", "Normalization", "HashedCrossing"}
+# Wrappers with no variables of their own: `RNN(self.cell)` trains the cell's weights. (Not
+# Bidirectional: it copies the layer it wraps into new forward and backward layers.)
+_WRAPPERS = frozenset({"RNN", "TimeDistributed", "StackedRNNCells"})
+# Random layers: each makes a seed-generator variable (Keras 3) or a tf.random.Generator (Keras 2's
+# preprocessing layers, on their first call). Checked against Keras 3.15 in tests/discovery.
+_SEEDED = frozenset(
+    {"AugMix", "CutMix", "MixUp", "RandAugment", "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter",
+     "RandomContrast", "RandomCrop", "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
+     "RandomGrayscale", "RandomHeight", "RandomHue", "RandomInvert", "RandomPerspective", "RandomPosterization",
+     "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear", "RandomTranslation", "RandomWidth",
+     "RandomZoom", "Solarization"}
 )
-# Keras 2's random layers have no variables; Keras 3's own a SeedGenerator variable.
-_STATELESS_IN_KERAS2 = frozenset(
+# Keras 2's dropout and noise layers use stateless random ops; Keras 3's own a SeedGenerator.
+_SEEDED_IN_KERAS3 = frozenset(
     {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
      "AlphaDropout"}
 )
+_UNTRAINABLE = frozenset(
+    {"StringLookup", "IntegerLookup", "TextVectorization", "Discretization", "Normalization", "HashedCrossing"}
+)
 
 
-def builtin_layer_state(qualname: str, keras_version: int | None) -> str:
-    """'none' (owns no variables), 'untrainable' (only non-trainable ones) or 'trainable'.
-    With the version unknown (None), a random layer counts as Keras 2's: stateless."""
+def builtin_layer_state(qualname: str, keras_version: int | None) -> LayerState:
+    """What the built-in layer class ``qualname`` owns. With the version unknown (None), a
+    dropout layer counts as Keras 2's: stateless."""
     name = qualname.rpartition(".")[2]
-    if name in _STATELESS or keras_version != 3 and name in _STATELESS_IN_KERAS2:
-        return "none"
-    if name in _UNTRAINABLE or name in _STATELESS_IN_KERAS2:
-        return "untrainable"
-    return "trainable"
+    if name in _SEEDED_IN_KERAS3:
+        return LayerState.SEEDED if keras_version == 3 else LayerState.STATELESS
+    for names, state in ((_STATELESS, LayerState.STATELESS), (_WRAPPERS, LayerState.WRAPPER),
+                         (_SEEDED, LayerState.SEEDED), (_UNTRAINABLE, LayerState.UNTRAINABLE)):
+        if name in names:
+            return state
+    return LayerState.TRAINABLE
 
 
 class Family(enum.IntEnum):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from keras_varlint.cache import Cache
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
-from keras_varlint.discovery.keras_names import builtin_layer_state, keras_layer_family
+from keras_varlint.discovery.keras_names import LayerState, builtin_layer_state, keras_layer_family
 from keras_varlint.discovery.modules import is_package, module_name
 from keras_varlint.discovery.source import SourceError, SourceFile, decode, read_source
 from keras_varlint.discovery.summary import CLASS_PREFILTER, ModuleSummary, summarize
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # Anything that could give a class variables or sublayers.
 _MAKES_STATE = re.compile(r"add_weight|add_variable|Variable\s*\(|SeedGenerator|self\.\w+\s*=\s*[\w.]*\b[A-Z]\w*\s*\(")
 _MAKES_VARIABLES = re.compile(r"add_weight|add_variable|Variable\s*\(")
+_BUILDS = re.compile(r"add_weight|add_variable|Variable\s*\(|self\.build\s*\(")
+_INIT = re.compile(r"^([ \t]+)def __init__\(.*?(?=^\1(?:def|@|class)\b|\Z)", re.M | re.S)
 # Libraries whose names the rules know by their public paths: never followed into their source.
 _LIBRARIES = frozenset({"tensorflow", "keras", "tf_keras", "numpy", "jax", "jaxlib", "torch", "scipy", "flax"})
 
@@ -195,16 +197,32 @@ class Project:
             return "closure" if self._closures[key] else None
         return None
 
-    def layer_state(self, qualname: str, keras_version: int | None) -> str:
-        return self._record(f"state:{keras_version}:{qualname}", self._layer_state(qualname, keras_version))
+    def layer_state(self, qualname: str, keras_version: int | None) -> LayerState:
+        answer = self._layer_state(qualname, keras_version)
+        return LayerState(self._record(f"state:{keras_version}:{qualname}", answer.value))
 
-    def _layer_state(self, qualname: str, keras_version: int | None) -> str:
+    def _layer_state(self, qualname: str, keras_version: int | None) -> LayerState:
         if keras_layer_family(qualname) is not None:
             return builtin_layer_state(qualname, keras_version)
         info = self.index.find_class(qualname)
         if info is None or not info.is_layer or not info.complete:
-            return "trainable"  # cannot tell: assume the worst
-        return "trainable" if self._source_matches(info, _MAKES_STATE) else "none"
+            return LayerState.TRAINABLE  # cannot tell: assume the worst
+        return LayerState.TRAINABLE if self._source_matches(info, _MAKES_STATE) else LayerState.STATELESS
+
+    def builds_on_construction(self, qualname: str) -> bool:
+        return self._record(f"built:{qualname}", self._builds_on_construction(qualname))
+
+    def _builds_on_construction(self, qualname: str) -> bool:
+        """Whether the project layer class ``qualname`` makes weights in ``__init__`` (its own or a base's)."""
+        info = self.index.find_class(qualname)
+        if info is None or not info.is_layer:
+            return False
+        for cls in (info, *self.index.ancestors(info)):
+            lines = self.texts[cls.summary.path].split("\n")[cls.header.line - 1: cls.header.body_end]
+            init = _INIT.search("\n".join(lines))
+            if init is not None and _BUILDS.search(init.group(0)):
+                return True
+        return False
 
     def _source_matches(self, info: ClassInfo, pattern: re.Pattern[str]) -> bool:
         """Whether the source of the class or of a project base matches ``pattern``."""
@@ -219,8 +237,10 @@ class Project:
         kind, _, rest = question.partition(":")
         if kind == "kind":
             return self._class_kind(rest)
+        if kind == "built":
+            return self._builds_on_construction(rest)
         version, _, qualname = rest.partition(":")
-        return self._layer_state(qualname, None if version == "None" else int(version))
+        return self._layer_state(qualname, None if version == "None" else int(version)).value
 
 
 def _summarize_deferred(project: "Project", key: str) -> ModuleSummary:

@@ -1,7 +1,8 @@
 """What every rule is: metadata, documentation, examples, and a predicate over layer facts.
 
 A rule is one module in ``keras_varlint/rules/`` defining one ``Rule`` subclass. Subclassing
-registers it. The class docstring is the rule page (``## What it does`` / ``## Why is this bad?``);
+registers it. A rule imports only this module and ``analysis.facts``: it asks its questions of
+the ``LayerView`` it is given. The class docstring is the rule page (``## What it does`` / ``## Why is this bad?``);
 ``examples.invalid[0]`` and ``examples.valid[0]`` are rendered as its "Example" / "Use instead"
 sections, and every example is run by the test suite.
 """
@@ -12,12 +13,13 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
+from keras_varlint.analysis.layer_view import LayerView
 from keras_varlint.findings import Severity
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from keras_varlint.analysis.layer_view import LayerView
+__all__ = ["Examples", "LayerView", "Report", "Rule", "Severity", "registry"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Rule:
                 raise ValueError(f"duplicate rule code {cls.code}")
             _REGISTRY[cls.code] = cls
 
-    def check(self, layer: "LayerView") -> Iterator[Report]:
+    def check(self, layer: LayerView) -> Iterator[Report]:
         return iter(())
 
     @classmethod

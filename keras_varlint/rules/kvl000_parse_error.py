@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Rule
+from keras_varlint.rules.base import Examples, Rule, Severity
 
 
 class ParseError(Rule):

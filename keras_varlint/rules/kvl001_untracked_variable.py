@@ -2,27 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import Kind
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
-
-
-def stored_tf_variables(layer: LayerView, trainable: bool) -> Iterator[tuple[str, object]]:
-    """(attribute, creation) for each ``tf.Variable`` stored on ``self`` outside call-only code."""
-    call_only = {m.name for m in layer.call_only_methods}
-    seen: set[int] = set()
-    for assignment in layer.facts.assignments():
-        if assignment.method in call_only:
-            continue
-        for creation in assignment.value.creations:
-            if creation.kind is not Kind.TF_VARIABLE or creation.method in call_only or id(creation.node) in seen:
-                continue
-            is_trainable = creation.trainable is True and not creation.integer
-            is_frozen = creation.trainable is False or creation.integer
-            if is_trainable if trainable else is_frozen:
-                seen.add(id(creation.node))
-                yield assignment.attr, creation
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class UntrackedVariable(Rule):
@@ -106,7 +86,7 @@ class Counter(keras.layers.Layer):
     )
 
     def check(self, layer: LayerView) -> Iterator[Report]:
-        for attr, creation in stored_tf_variables(layer, trainable=True):
+        for attr, creation in layer.stored_tf_variables(trainable=True):
             yield Report(
                 creation.node,
                 f"tf.Variable stored in self.{attr} is not tracked by Keras 3: it is not in trainable_variables "

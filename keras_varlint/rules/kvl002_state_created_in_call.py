@@ -2,23 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS, Creation, Kind
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
-
-
-def created_in_call(layer: LayerView, kinds: frozenset[Kind]) -> Iterator[Creation]:
-    """Creations of ``kinds`` in methods reached only from ``call``.
-
-    A creation under a lazy-creation guard (``if self.w is None``) is allowed under Keras 2, which
-    creates it once; Keras 3 locks a layer's state once it is built, so there it is still a defect.
-    """
-    for method in layer.call_only_methods:
-        lazy = id(method) in layer.lazily_built_methods
-        for creation in method.creations:
-            if creation.kind in kinds and not ((creation.guarded or lazy) and layer.keras_version != 3):
-                yield creation
+from keras_varlint.analysis.facts import VARIABLE_KINDS, Kind
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class StateCreatedInCall(Rule):
@@ -90,8 +75,8 @@ class LazyBias(keras.layers.Layer):
     )
 
     def check(self, layer: LayerView) -> Iterator[Report]:
-        for creation in created_in_call(layer, VARIABLE_KINDS):
-            what = "self.add_weight(...)" if creation.kind is Kind.WEIGHT else creation.callee.rpartition(".")[2]
+        for creation in layer.created_in_call(VARIABLE_KINDS):
+            what = "self.add_weight(...)" if creation.kind is Kind.WEIGHT else creation.name
             yield Report(
                 creation.node,
                 f"{what} in {creation.method}() creates a new variable on every call; create it in build()",

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS, Kind
-from keras_varlint.analysis.layer_view import CREATION_METHODS, LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import CREATION_METHODS, VARIABLE_KINDS, How, Kind
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class WeightDerivedOutsideCall(Rule):
@@ -60,7 +58,7 @@ class BayesDense(keras.layers.Layer):
 
     def check(self, layer: LayerView) -> Iterator[Report]:
         for a in layer.facts.assignments():
-            if a.method not in CREATION_METHODS or a.how != "assign" or a.value.kind is not Kind.DERIVED:
+            if a.method not in CREATION_METHODS or a.how is not How.ASSIGN or a.value.kind is not Kind.DERIVED:
                 continue
             # A weight that call also reads directly still trains; the snapshot is deliberate.
             weights = sorted({

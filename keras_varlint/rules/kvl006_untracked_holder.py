@@ -3,9 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from keras_varlint.analysis.facts import Kind
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class UntrackedHolder(Rule):
@@ -86,7 +84,7 @@ class Scaled(keras.layers.Layer):
         for a in layer.facts.assignments():
             kind = a.value.kind
             if kind is Kind.MODULE and layer.keras_version == 3:
-                callee = a.value.creations[0].callee.rpartition(".")[2]
+                callee = a.value.creations[0].name
                 yield Report(
                     a.node,
                     f"self.{a.attr} holds a tf.Module ({callee}); Keras 3 does not track the variables inside it: "

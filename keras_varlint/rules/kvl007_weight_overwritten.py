@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import VARIABLE_KINDS, How
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class WeightOverwritten(Rule):
@@ -63,7 +61,7 @@ class Decay(keras.layers.Layer):
                 continue
             for a in method.assignments:
                 value = a.value
-                if value.creations or value.alias_of or a.how not in ("assign", "augmented") or a.attr in aliased:
+                if value.creations or value.alias_of or a.how not in (How.ASSIGN, How.AUGMENTED) or a.attr in aliased:
                     continue
                 if layer.holds(a.attr, VARIABLE_KINDS):
                     yield Report(

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import Assignment, Kind
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import Assignment, How, Kind
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 def _surely_both_run(a: Assignment, b: Assignment) -> bool:
@@ -77,7 +75,7 @@ class Gain(keras.layers.Layer):
     def check(self, layer: LayerView) -> Iterator[Report]:
         tracked = {Kind.WEIGHT, Kind.KERAS_VARIABLE} | ({Kind.TF_VARIABLE} if layer.keras_version == 2 else set())
         for method in layer.facts.methods.values():
-            made = [a for a in method.assignments if a.how == "assign" and a.value.kind in tracked and a.value.creations]
+            made = [a for a in method.assignments if a.how is How.ASSIGN and a.value.kind in tracked and a.value.creations]
             for i, second in enumerate(made):
                 for first in made[:i]:
                     if first.attr != second.attr or not _surely_both_run(first, second):

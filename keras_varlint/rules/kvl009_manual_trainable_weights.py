@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import How
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 READ_ONLY = frozenset(
     {"trainable_weights", "non_trainable_weights", "weights", "trainable_variables", "non_trainable_variables",
@@ -58,7 +57,7 @@ class Linear(keras.layers.Layer):
 
     def check(self, layer: LayerView) -> Iterator[Report]:
         for a in layer.facts.assignments():
-            if a.attr in READ_ONLY and a.how in ("assign", "augmented"):
+            if a.attr in READ_ONLY and a.how in (How.ASSIGN, How.AUGMENTED):
                 yield Report(
                     a.node,
                     f"self.{a.attr} is a read-only property: assigning it raises AttributeError; "

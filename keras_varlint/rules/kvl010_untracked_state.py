@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
-from keras_varlint.rules.kvl001_untracked_variable import stored_tf_variables
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class UntrackedState(Rule):
@@ -61,7 +58,7 @@ class Counter(keras.layers.Layer):
     )
 
     def check(self, layer: LayerView) -> Iterator[Report]:
-        for attr, creation in stored_tf_variables(layer, trainable=False):
+        for attr, creation in layer.stored_tf_variables(trainable=False):
             yield Report(
                 creation.node,
                 f"non-trainable tf.Variable in self.{attr} is not tracked by Keras 3, so it is not saved with the "

@@ -2,26 +2,27 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import Kind
-from keras_varlint.analysis.layer_view import CREATION_METHODS, LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import CREATION_METHODS, Kind, Use
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class UnusedWeight(Rule):
     """
     ## What it does
-    Finds a trainable weight or a sublayer created in `__init__`/`build` that is never read
-    anywhere else: not in the class, its helper methods and properties, its project base and
-    subclasses, nor as `obj.attr` anywhere in the files being linted. Classes that reach their
-    attributes dynamically (`getattr(self, name)`, `self.__dict__`, `self.weights`) or inherit
-    code the linter cannot see are skipped.
+    Finds a trainable weight created in `__init__`/`build` that is never read anywhere else:
+    not in the class, its helper methods and properties, its project base and subclasses, nor
+    as `obj.attr` anywhere in the files being linted. Finds a sublayer that is built (by
+    `self.sub.build(shape)`, or on construction) but never called: it is read only for its
+    metadata (`self.sub.get_config()`, `self.sub.supports_masking`). A sublayer that is never
+    called nor built owns no weights and is not reported. Classes that reach their attributes
+    dynamically (`getattr(self, name)`, `self.__dict__`, `self.weights`) or inherit code the
+    linter cannot see are skipped.
 
     ## Why is this bad?
     A weight that is never read gets a `None` gradient: it is saved, counted in the parameter
-    total and handed to the optimizer, which warns "Gradients do not exist for variables ...
-    when minimizing the loss", but it never affects the output. Usually a typo or a
-    refactoring left it behind.
+    total and in `trainable_variables`, and handed to the optimizer, which warns "Gradients do
+    not exist for variables ... when minimizing the loss", but it never affects the output.
+    Usually a typo or a refactoring left it behind.
     """
 
     code = "KVL101"
@@ -67,18 +68,25 @@ class Affine(keras.layers.Layer):
             return
         for attr, assignments in layer.own_creating_assignments.items():
             made = [a for a in assignments if a.method in CREATION_METHODS]
-            if not made or layer.is_method(attr) or next(layer.all_reads(attr), None) is not None:
+            if not made or layer.is_method(attr):
                 continue
             first = made[0]
             if first.value.from_local:
                 continue  # `self.head = head` after `head(x)`: the object may be used through the local
             if not layer.trainable(attr):
                 continue  # nothing to train: frozen weights, Flatten(), Dropout()
-            is_layer = all(c.kind is Kind.LAYER for c in first.value.creations)
-            what = "sublayer" if is_layer else "weight"
-            yield Report(
-                first.node,
-                f"{what} self.{attr} is created but never read, so it gets no gradient and never trains",
-                attr,
-                extra={"unless_read_elsewhere": attr},
-            )
+            reads = list(layer.all_reads(attr))
+            if all(c.kind is Kind.LAYER for c in first.value.creations):
+                if any(r.use is not Use.METADATA for r in reads):
+                    continue  # called, passed on, or read in a way that may run its weights
+                if not any(c.built for c in first.value.creations) and not any(
+                    r.member == "build" and r.called for r in reads
+                ):
+                    continue  # never built: it owns no weights
+                message = (f"sublayer self.{attr} is built, so it owns weights, but it is never called: they are in "
+                           "trainable_variables but get no gradient and never train")
+            elif reads:
+                continue
+            else:
+                message = f"weight self.{attr} is created but never read, so it gets no gradient and never trains"
+            yield Report(first.node, message, attr, extra={"unless_read_elsewhere": attr})

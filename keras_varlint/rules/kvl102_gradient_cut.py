@@ -2,29 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS, Read, Use
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
-
-
-def own_call_reads(layer: LayerView, use: Use) -> Iterator[Read]:
-    """Reads of weight attributes with ``use`` in this class's own call-reachable methods."""
-    own = set(map(id, layer.facts.methods.values()))
-    for method in layer.call_methods:
-        if id(method) in own:
-            for read in method.reads:
-                if read.use is use and layer.holds(read.attr, VARIABLE_KINDS):
-                    yield read
-
-
-def wrapper_name(read: Read) -> str:
-    from keras_varlint.analysis.extractor import dotted_name  # libcst: loaded only when classes are analysed
-
-    node = read.wrapper
-    func = getattr(node, "func", None)
-    name = dotted_name(func) if func is not None else None
-    return name.rpartition(".")[2] if name else type(node).__name__.lower()
+from keras_varlint.analysis.facts import Use
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class GradientCut(Rule):
@@ -87,14 +66,14 @@ class Temperature(keras.layers.Layer):
 
     def check(self, layer: LayerView) -> Iterator[Report]:
         seen: set[tuple[int, str]] = set()
-        for read in own_call_reads(layer, Use.CUT):
+        for read in layer.own_call_reads(Use.CUT):
             key = (id(read.wrapper), read.attr)
             if key in seen:
                 continue
             seen.add(key)
             yield Report(
                 read.wrapper,
-                f"{wrapper_name(read)}() on self.{read.attr} leaves the graph: the weight gets no gradient, and "
+                f"{read.wrapper_name}() on self.{read.attr} leaves the graph: the weight gets no gradient, and "
                 "tf.function fails; use tf/keras.ops instead",
                 read.attr,
             )

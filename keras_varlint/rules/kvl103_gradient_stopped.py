@@ -2,28 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS, Use
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
-
-
-def only_used_as(layer: LayerView, uses: frozenset[Use]) -> Iterator[tuple[str, object]]:
-    """(attribute, first read) for trainable weights whose every value read in call has one of ``uses``.
-
-    The first read must be in this class's own code, where its position is known.
-    """
-    if not layer.complete:
-        return
-    own = set(map(id, layer.facts.methods.values()))
-    for attr in layer.creating_assignments:
-        if not (layer.holds(attr, VARIABLE_KINDS) and layer.trainable(attr)):
-            continue
-        reads = sorted(layer.value_reads_in_call(attr), key=lambda r: r.order)
-        if reads and all(r.use in uses for r in reads):
-            first = reads[0]
-            if any(m.name == first.method and id(m) in own for m in layer.call_methods):
-                yield attr, first
+from keras_varlint.analysis.facts import Use
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class GradientStopped(Rule):
@@ -74,7 +54,7 @@ class STEQuant(keras.layers.Layer):
     )
 
     def check(self, layer: LayerView) -> Iterator[Report]:
-        for attr, first in only_used_as(layer, frozenset({Use.STOPPED})):
+        for attr, first in layer.only_used_as(frozenset({Use.STOPPED})):
             yield Report(
                 first.wrapper,
                 f"trainable weight self.{attr} is only read under stop_gradient, so it never trains; "

@@ -3,11 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from keras_varlint.analysis.facts import Use
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
-from keras_varlint.rules.kvl102_gradient_cut import wrapper_name
-from keras_varlint.rules.kvl103_gradient_stopped import only_used_as
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class NonDifferentiablePath(Rule):
@@ -59,10 +55,10 @@ class Router(keras.layers.Layer):
     )
 
     def check(self, layer: LayerView) -> Iterator[Report]:
-        for attr, first in only_used_as(layer, frozenset({Use.NONDIFF})):
+        for attr, first in layer.only_used_as(frozenset({Use.NONDIFF})):
             yield Report(
                 first.wrapper,
-                f"trainable weight self.{attr} is only read through {wrapper_name(first)}, which has no gradient, "
+                f"trainable weight self.{attr} is only read through {first.wrapper_name}, which has no gradient, "
                 "so it never trains",
                 attr,
             )

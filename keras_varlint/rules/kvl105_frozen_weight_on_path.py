@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import VARIABLE_KINDS, Use
-from keras_varlint.analysis.layer_view import CREATION_METHODS, LayerView
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import CREATION_METHODS, VARIABLE_KINDS, Use
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class FrozenWeightOnPath(Rule):

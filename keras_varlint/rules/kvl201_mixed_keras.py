@@ -2,11 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import Kind
-from keras_varlint.analysis.layer_view import LayerView
-from keras_varlint.discovery.keras_names import Family, keras_path
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Report, Rule
+from keras_varlint.analysis.facts import Family, Kind
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
 class MixedKeras(Rule):
@@ -62,12 +59,12 @@ class Block(tf_keras.layers.Layer):
         for creation in layer.facts.creations():
             if creation.kind not in (Kind.LAYER, Kind.KERAS_VARIABLE):
                 continue
-            found = keras_path(creation.callee)
-            if found and found[1] in (Family.KERAS2, Family.KERAS3) and found[1] != base:
-                other = "tf_keras" if found[1] == Family.KERAS2 else "keras"
+            family = creation.family
+            if family in (Family.KERAS2, Family.KERAS3) and family != base:
+                other = "tf_keras" if family == Family.KERAS2 else "keras"
                 yield Report(
                     layer.facts.class_node,
-                    f"a Keras {int(base)} layer holds {creation.callee.rpartition('.')[2]} from {other} (Keras "
-                    f"{int(found[1])}); it is not tracked, so its weights never train: use one Keras",
+                    f"a Keras {int(base)} layer holds {creation.name} from {other} (Keras "
+                    f"{int(family)}); it is not tracked, so its weights never train: use one Keras",
                 )
                 return

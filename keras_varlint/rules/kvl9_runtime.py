@@ -6,8 +6,7 @@ Their examples are run by the runtime tests, through ``check_layer``.
 
 from __future__ import annotations
 
-from keras_varlint.findings import Severity
-from keras_varlint.rules.base import Examples, Rule
+from keras_varlint.rules.base import Examples, Rule, Severity
 
 
 class UntrackedVariableUsed(Rule):
