@@ -97,6 +97,13 @@ class LayerView:
         unguarded = set(map(id, self.reachable_from("call", unguarded=True)))
         return {id(m) for m in self.call_methods if id(m) not in unguarded}
 
+    @cached_property
+    def sees_every_read(self) -> bool:
+        """Every read of an attribute is visible: no unseen inherited code, no dynamic or collection access."""
+        return self.complete and not any(
+            c.reads_collections or c.dynamic for c in (self.facts, *self.ancestors, *self.descendants)
+        )
+
     def is_method(self, name: str) -> bool:
         return any(name in c.methods for c in self._mro)
 

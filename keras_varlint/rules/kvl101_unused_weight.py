@@ -62,9 +62,7 @@ class Affine(keras.layers.Layer):
     )
 
     def check(self, layer: LayerView) -> Iterator[Report]:
-        if not layer.complete or layer.facts.dynamic or any(
-            c.reads_collections or c.dynamic for c in (layer.facts, *layer.ancestors, *layer.descendants)
-        ):
+        if not layer.sees_every_read:
             return
         for attr, assignments in layer.own_creating_assignments.items():
             made = [a for a in assignments if a.method in CREATION_METHODS]
