@@ -12,16 +12,20 @@ from __future__ import annotations
 import ast
 import atexit
 import fnmatch
+import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from flake8.defaults import NOQA_INLINE_REGEXP
 from flake8.utils import parse_comma_separated_list
 
 from keras_varlint.cache import CACHE_DIR_NAME, Cache, fingerprint
+from keras_varlint.discovery.bindings import ModuleSummary
 from keras_varlint.discovery.files import discover
 from keras_varlint.discovery.index import ClassInfo, keras_version_of
 from keras_varlint.discovery.project import Project
@@ -95,8 +99,41 @@ def component_key(project: Project, component: list[ClassInfo], codes: frozenset
     )
 
 
+# A name written in a class's methods, as the index resolved it: the answer depends on the
+# modules it resolves through (a shim's `Variable = tf.Variable`), not only on the class's file.
+_RESOLVE = "resolve:"
+
+
+def _resolve_question(path: str, scope: dict[str, list[str]] | None, dotted: str) -> str:
+    return _RESOLVE + json.dumps([path, scope or None, dotted], sort_keys=True)
+
+
+def _answer(project: Project, question: str) -> Any:
+    """Ask a recorded question again, of the current project."""
+    if not question.startswith(_RESOLVE):
+        return project.answer(question)
+    path, scope, dotted = json.loads(question[len(_RESOLVE):])
+    summary = project.index.modules_by_path.get(path)
+    return None if summary is None else list(project.index.resolve_all(dotted, summary, scope))
+
+
+def _recording_resolutions(project: Project, component: list[ClassInfo]) -> Callable[..., tuple[str, ...]]:
+    """``project.index.resolve_all``, recording in ``project.queries`` each name resolved in the
+    component's own files (names resolved elsewhere are asked inside a recorded question)."""
+    resolve_all, files = project.index.resolve_all, {i.summary.path for i in component}
+
+    def resolve(dotted: str, summary: ModuleSummary, scope: dict[str, list[str]] | None = None) -> tuple[str, ...]:
+        found = resolve_all(dotted, summary, scope)
+        if project.queries is not None and summary.path in files:
+            project.queries[_resolve_question(summary.path, scope, dotted)] = list(found)
+        return found
+
+    return resolve
+
+
 def cached_findings(project: Project, key: str, component: list[ClassInfo]) -> list[Finding] | None:
-    """A component's stored findings, if its files and the answers to its questions are unchanged."""
+    """A component's stored findings, if its files and the answers to its questions (names
+    resolved through other modules included) are unchanged."""
     entry = project.cache.component(key) if project.cache else None
     if entry is None:
         return None
@@ -104,7 +141,7 @@ def cached_findings(project: Project, key: str, component: list[ClassInfo]) -> l
     try:
         if entry.get("files") != {f: project.digests.get(f) for f in sorted(files)}:
             return None
-        if any(project.answer(q) != a for q, a in entry.get("queries", {}).items()):
+        if any(_answer(project, q) != a for q, a in entry.get("queries", {}).items()):
             return None
         return [Finding.from_json({**f, "runtime": None}) for f in entry["findings"]]
     except Exception:  # a damaged entry is a cache miss
@@ -135,11 +172,14 @@ def _analyse_component(job: _Job, component: list[ClassInfo]) -> tuple[list[Find
     from keras_varlint.analysis.component import analyse_component
 
     job.project.queries = {}
+    index = job.project.index
+    index.resolve_all = _recording_resolutions(job.project, component)  # type: ignore[method-assign]
     try:
         findings = analyse_component(job.project, job.rules, component)
         return findings, job.project.queries
     finally:
         job.project.queries = None
+        del index.resolve_all  # back to the method
 
 
 def _run_components(job: _Job, work: list[list[ClassInfo]], jobs: int) -> list[tuple[list[Finding], dict]]:

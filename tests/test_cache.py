@@ -288,6 +288,85 @@ def test_the_cache_is_keyed_by_keras_version_and_selected_rules(project: Path) -
     assert ("pkg/child.py", "KVL001") not in codes(lint(project, keras_version=2))  # tracked in Keras 2
 
 
+# -- names in a layer's methods that resolve through other modules ----------------------------------
+
+# The layers' own files never change below: only the modules their `Variable` resolves through.
+SHIMMED = {
+    "pkg/__init__.py": "",
+    "pkg/compat.py": "import tensorflow as tf\n\nVariable = tf.Variable\n",
+    "pkg/star.py": "from pkg.compat import *\n",
+    "pkg/layers.py": """\
+import keras
+
+from pkg.compat import Variable
+from pkg.missing import Variable as Later
+
+
+class ViaAlias(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = Variable(1.0)
+
+    def call(self, x):
+        return x * self.w
+
+
+class ViaLater(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = Later(1.0)
+
+    def call(self, x):
+        return x * self.w
+""",
+    "pkg/starred.py": """\
+import keras
+
+from pkg.star import *
+
+
+class ViaStar(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = Variable(1.0)
+
+    def call(self, x):
+        return x * self.w
+""",
+}
+ALIAS, STAR, LATER = ("pkg/layers.py", 10), ("pkg/starred.py", 9), ("pkg/layers.py", 19)
+SHIM_EDITS: dict[str, tuple[Callable[[Path], None], set[tuple[str, int]], set[tuple[str, int]]]] = {
+    # id: (edit, where KVL001 is reported before, after)
+    "the alias now names keras.Variable": (
+        _write("pkg/compat.py", "import keras\n\nVariable = keras.Variable\n"), {ALIAS, STAR}, set(),
+    ),
+    "the star-imported module stops providing it": (
+        _write("pkg/star.py", "from keras import Variable\n"), {ALIAS, STAR}, {ALIAS},
+    ),
+    "the module a name comes from appears": (
+        _write("pkg/missing.py", "from tensorflow import Variable\n"), {ALIAS, STAR}, {ALIAS, STAR, LATER},
+    ),
+}
+
+
+def kvl001_lines(findings: Findings) -> set[tuple[str, int]]:
+    return {(f["path"], f["line"]) for f in findings if f["code"] == "KVL001"}
+
+
+@pytest.mark.parametrize("edit_id", list(SHIM_EDITS))
+def test_a_name_resolved_through_an_edited_module_is_resolved_again(
+    tmp_path: Path, edit_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit, before, after = SHIM_EDITS[edit_id]
+    write_project(tmp_path, SHIMMED)
+    assert kvl001_lines(lint(tmp_path)) == before == kvl001_lines(uncached(tmp_path))
+    edit(tmp_path)
+    assert kvl001_lines(uncached(tmp_path)) == after
+    assert lint(tmp_path) == uncached(tmp_path)
+    forbid_parsing(monkeypatch)
+    assert kvl001_lines(lint(tmp_path)) == after  # the rewritten cache is warm, and right
+
+
 # -- a damaged cache is ignored and rewritten --------------------------------------------------------
 
 

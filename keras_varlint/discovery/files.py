@@ -28,6 +28,28 @@ def is_excluded(path: Path, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(full, p) or fnmatch.fnmatch(full, f"*/{p}") for p in patterns)
 
 
+def is_excluded_below(path: Path, roots: list[Path], patterns: list[str]) -> bool:
+    """Whether ``discover(roots, patterns)`` would leave ``path`` out by a pattern: the file
+    matches, or, for a file below one of the directory ``roots``, one of its directories below
+    that root does (the walk prunes them). Used for files found by another tool's walk."""
+    if not patterns:
+        return False
+    if is_excluded(path, patterns):
+        return True
+    absolute = Path(os.path.abspath(path))
+    for root in roots:
+        try:
+            below = absolute.relative_to(os.path.abspath(root))
+        except ValueError:
+            continue
+        directory = root
+        for part in below.parts[:-1]:
+            directory = directory / part
+            if is_excluded(directory, patterns):
+                return True
+    return False
+
+
 def _is_virtualenv(directory: str) -> bool:
     return os.path.exists(os.path.join(directory, "pyvenv.cfg"))
 

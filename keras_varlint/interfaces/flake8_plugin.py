@@ -4,6 +4,25 @@ flake8 stays in charge of ``select``/``ignore``/``extend-select``, ``per-file-ig
 ``noqa``: the plugin yields every finding of the codes flake8 could report and lets flake8
 filter them. Options (also readable from flake8 config): ``--kvl-keras-version {2,3}`` and
 ``--kvl-runtime``. TensorFlow is imported only with ``--kvl-runtime``.
+
+The plugin also reads ``[tool.keras-varlint]`` from the ``pyproject.toml`` the CLI would read
+(``config.find_config`` from the first path flake8 is given, else the current directory), for
+what flake8 has no place for. Precedence, setting by setting:
+
+* Keras version: ``--kvl-keras-version`` (command line or flake8 config) > ``keras-version`` in
+  pyproject.toml > each class's base chain.
+* Excludes: flake8's ``exclude``/``extend-exclude`` *and* pyproject's ``exclude``; a file either
+  excludes gets no KVL finding (pyproject patterns match as the CLI matches them).
+* Runtime: ``--kvl-runtime`` turns it on; ``runtime.examples`` and ``runtime-timeout`` come from
+  pyproject.toml.
+* Cache: ``cache-dir`` from pyproject.toml, else ``.keras_varlint_cache`` beside it (else in the
+  current directory), as for the CLI.
+* Codes: flake8's own ``select``, ``ignore``, ``extend-select``, ``extend-ignore``,
+  ``per-file-ignores`` and ``# noqa`` only. pyproject's ``select``, ``ignore``,
+  ``extend-select`` and ``per-file-ignores`` (and ``jobs``: flake8's ``-j`` decides) are left to
+  the CLI, without a warning, since the same table configures both; ``flake8 -v`` logs them.
+
+A pyproject.toml the CLI would reject stops flake8 with the CLI's message.
 """
 
 from __future__ import annotations
@@ -11,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib.util
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +41,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from flake8.exceptions import ExecutionError
 from flake8.style_guide import Decision, DecisionEngine
 
+from keras_varlint.discovery.files import is_excluded_below
 from keras_varlint.settings import Settings
 
 if TYPE_CHECKING:
+    from keras_varlint.config import FileConfig
     from keras_varlint.engine import FileLinter
     from keras_varlint.findings import Finding
 
@@ -32,6 +54,12 @@ if TYPE_CHECKING:
 DEFAULT_OFF = ("KVL010", "KVL105")
 
 Result = tuple[int, int, str, type]
+
+# Under flake8's logger, so that `flake8 -v` shows it.
+LOG = logging.getLogger("flake8.keras_varlint")
+
+# [tool.keras-varlint] keys that flake8's own options and `-j` replace.
+LEFT_TO_FLAKE8 = ("select", "ignore", "extend-select", "per-file-ignores", "jobs")
 
 
 @dataclass
@@ -42,6 +70,7 @@ class _Process:
     roots: list[Path]
     linter: FileLinter | None  # None: flake8 would report no KVL code, so there is nothing to do
     stdin_name: str | None = None  # the display name of standard input, when flake8 reads it
+    project_exclude: tuple[str, ...] = ()  # pyproject.toml's exclude, on top of flake8's own
 
 
 class KerasVarlintChecker:
@@ -97,6 +126,8 @@ class KerasVarlintChecker:
         if process.linter is None:
             return
         path = Path(self.filename)
+        if is_excluded_below(path, process.roots, list(process.project_exclude)):
+            return
         if process.stdin_name == self.filename:  # `flake8 -`: lint what flake8 read, not the disk
             findings = process.linter.lint(path, text="".join(self.lines))
         else:
@@ -123,6 +154,22 @@ def reportable_codes(options: argparse.Namespace, codes: list[str]) -> list[str]
     return [code for code in codes if engine.decision_for(code) is Decision.Selected]
 
 
+def _project_config(roots: list[Path], codes: list[str]) -> FileConfig | None:
+    """The ``[tool.keras-varlint]`` table the CLI would read for these paths, if there is one."""
+    from keras_varlint.config import ConfigError, find_config, read_config
+
+    try:
+        path = find_config(roots[0] if roots else Path.cwd())
+        config = read_config(path, codes) if path else None
+    except ConfigError as err:
+        raise ExecutionError(str(err)) from None
+    if config is not None:
+        left = [key for key in LEFT_TO_FLAKE8 if getattr(config, key.replace("-", "_")) not in ([], {}, None)]
+        LOG.info("keras-varlint: read %s%s", path,
+                 f"; flake8's own options replace its {', '.join(left)}" if left else "")
+    return config
+
+
 def _build(options: argparse.Namespace | None) -> _Process:
     from keras_varlint.engine import FileLinter
     from keras_varlint.rules.base import registry
@@ -134,19 +181,30 @@ def _build(options: argparse.Namespace | None) -> _Process:
     codes = reportable_codes(options, list(registry()))
     if not codes:
         return _Process(Settings(), roots, None)
+    config = _project_config(roots, list(registry()))
+    project_exclude = tuple(config.exclude) if config else ()
     settings = Settings(
         select=codes,  # rules whose findings flake8 would drop are not run; flake8 still decides
-        exclude=[*(options.exclude or []), *(options.extend_exclude or [])],
+        exclude=[*(options.exclude or []), *(options.extend_exclude or []), *project_exclude],
         keras_version=options.kvl_keras_version,
         runtime=options.kvl_runtime,
         jobs=1,  # flake8's -j decides the processes; its workers are daemons and cannot fork
     )
+    if config is not None:
+        settings.project_root = config.path.resolve().parent
+        if settings.keras_version is None:
+            settings.keras_version = config.keras_version
+        settings.runtime_examples = config.runtime_examples
+        if config.runtime_timeout is not None:
+            settings.runtime_timeout = config.runtime_timeout
+        if config.cache_dir is not None:
+            settings.cache_dir = config.cache_dir.absolute()
     stdin_name = (options.stdin_display_name or "stdin") if "-" in options.filenames else None
     linter = FileLinter(settings, roots)
     if stdin_name is None:  # flake8's workers fork from here: analyse once, for all of them
         jobs = getattr(options, "jobs", None)
         linter.analyse_all(os.cpu_count() or 1 if jobs is None or jobs.is_auto else max(1, jobs.n_jobs))
-    return _Process(settings, roots, linter, stdin_name)
+    return _Process(settings, roots, linter, stdin_name, project_exclude)
 
 
 def _confirm(findings: list[Finding], settings: Settings, roots: list[Path], path: Path) -> list[Finding]:

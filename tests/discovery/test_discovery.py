@@ -120,3 +120,23 @@ def test_class_segment_ends_at_dedent_not_inside_strings(tmp_path):
     source = 'import keras\nclass L(keras.layers.Layer):\n    def f(self):\n        return """\nnot code\n"""\n\nx = 1\n'
     (header,) = summarize(tmp_path / "m.py", source, {}).classes
     assert (header.line, header.body_end) == (2, 6)
+
+
+@pytest.mark.parametrize("patterns", [["legacy"], ["legacy/*"], ["*/gen/*"], ["src/gen"], ["old_*.py"], ["src"], []])
+def test_is_excluded_below_agrees_with_the_walk(tmp_path, monkeypatch, patterns):
+    """What the flake8 plugin asks of a file flake8 found is what ``discover`` decides walking the root."""
+    import os
+
+    from keras_varlint.discovery.files import discover, is_excluded_below
+
+    for name in ["a.py", "old_a.py", "legacy/b.py", "src/gen/c.py", "src/d.py", "src/legacy/e.py"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    for root in (Path("."), Path("src"), tmp_path):
+        kept = {os.path.abspath(p) for p in discover([root], patterns).files}
+        every = {os.path.abspath(p) for p in discover([root], []).files}
+        assert len(every) > len(kept) or not patterns or root == Path("src")
+        for path in every:
+            given = Path(os.path.join(root, os.path.relpath(path, root)))  # as a walk of root names it
+            assert is_excluded_below(given, [root], patterns) == (path not in kept), (root, given)

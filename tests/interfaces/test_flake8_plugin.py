@@ -137,6 +137,107 @@ def test_keras_version_option_and_config(tmp_path: Path) -> None:
     assert done.returncode == 1 and "kvl-keras-version must be 2 or 3, not 4" in done.stdout
 
 
+# -- [tool.keras-varlint] in pyproject.toml ---------------------------------------------------------
+
+# Conditional imports that disagree: the Keras version is unknown and KVL001 stays silent unless
+# a version is configured.
+AMBIGUOUS = UNTRACKED.replace("import keras\n", "try:\n    import tf_keras as keras\nexcept ImportError:\n    import keras\n")
+AMBIGUOUS_LINE = W_LINE + 3
+
+
+def pyproject(root: Path, table: str) -> None:
+    (root / "pyproject.toml").write_text(f"[project]\nname = 'demo'\n\n[tool.keras-varlint]\n{table}\n")
+
+
+def test_pyproject_keras_version_is_read(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/ambiguous.py": AMBIGUOUS, "pkg/scale.py": UNTRACKED})
+    assert codes(flake8(tmp_path, "pkg")[0]) == [("pkg/scale.py", W_LINE, "KVL001")]
+    pyproject(tmp_path, "keras-version = 3")
+    three = [("pkg/ambiguous.py", AMBIGUOUS_LINE, "KVL001"), ("pkg/scale.py", W_LINE, "KVL001")]
+    assert codes(flake8(tmp_path, "pkg")[0]) == three
+    assert codes(flake8(tmp_path, "-j", "2", "pkg")[0]) == three  # read before the workers fork
+    # found as the CLI finds it: the nearest pyproject.toml with the table, above the first path
+    (tmp_path / "pkg" / "pyproject.toml").write_text("[project]\nname = 'inner'\n")  # no table: skipped
+    assert {(line, code) for _, line, _, code, _ in flake8(tmp_path / "pkg", ".")[0]} == {
+        (AMBIGUOUS_LINE, "KVL001"), (W_LINE, "KVL001")}
+    pyproject(tmp_path, "keras-version = 2")
+    assert flake8(tmp_path, "pkg")[0] == set()  # KVL001 is Keras 3 only
+
+
+def test_flake8_keras_version_overrides_pyproject(tmp_path: Path) -> None:
+    write(tmp_path, {"ambiguous.py": AMBIGUOUS})
+    pyproject(tmp_path, "keras-version = 3")
+    assert flake8(tmp_path, "--kvl-keras-version", "2", "ambiguous.py")[0] == set()
+    (tmp_path / "setup.cfg").write_text("[flake8]\nkvl-keras-version = 2\n")
+    assert flake8(tmp_path, "ambiguous.py")[0] == set()
+    pyproject(tmp_path, "keras-version = 2")
+    assert codes(flake8(tmp_path, "--kvl-keras-version", "3", "ambiguous.py")[0]) == [
+        ("ambiguous.py", AMBIGUOUS_LINE, "KVL001")]
+
+
+def test_pyproject_exclude_adds_to_flake8_exclude(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "scale.py": UNTRACKED, "legacy/old.py": UNTRACKED + "x = 1;\n", "vendored/lib.py": UNTRACKED,
+        "src/gen/made.py": UNTRACKED,
+    })
+    pyproject(tmp_path, 'exclude = ["legacy", "src/gen/*"]')
+    rows, _ = flake8(tmp_path, "--select", "KVL,E703", "--extend-exclude", "vendored", ".")
+    assert codes(rows) == [("legacy/old.py", 12, "E703"), ("scale.py", W_LINE, "KVL001")]  # flake8's own codes stay
+    assert codes(flake8(tmp_path, "--select", "KVL", "-j", "2", ".")[0]) == [
+        ("scale.py", W_LINE, "KVL001"), ("vendored/lib.py", W_LINE, "KVL001")]
+    assert codes(flake8(tmp_path, "--select", "KVL", "src/gen/made.py", "scale.py")[0]) == [("scale.py", W_LINE, "KVL001")]
+    done = subprocess.run(  # standard input, excluded by its display name as flake8 excludes it
+        [sys.executable, "-m", "flake8", "--select", "KVL", "--stdin-display-name", "src/gen/made.py", "-"],
+        cwd=tmp_path, input=UNTRACKED, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+
+
+def test_pyproject_codes_are_left_to_flake8(tmp_path: Path) -> None:
+    """flake8's select, ignore and per-file-ignores decide; the table's are the CLI's alone."""
+    write(tmp_path, {"scale.py": UNTRACKED, "counter.py": COUNTER})
+    pyproject(tmp_path, textwrap.dedent(
+        """\
+        select = ["KVL010"]
+        extend-select = ["KVL105"]
+        ignore = ["KVL001"]
+        per-file-ignores = { "scale.py" = ["ALL"] }
+        cache-dir = "kvl-cache"
+        """
+    ))
+    assert codes(cli_rows(cli_json(tmp_path, "--no-cache", "."))) == [("counter.py", 8, "KVL010")]  # the CLI obeys
+    assert codes(flake8(tmp_path, ".")[0]) == [("scale.py", W_LINE, "KVL001")]
+    assert (tmp_path / "kvl-cache").is_dir() and not (tmp_path / ".keras_varlint_cache").exists()  # but its cache-dir holds
+    assert codes(flake8(tmp_path, "--extend-select", "KVL010", ".")[0]) == [
+        ("counter.py", 8, "KVL010"), ("scale.py", W_LINE, "KVL001")]
+    log = subprocess.run([sys.executable, "-m", "flake8", "-v", "."], cwd=tmp_path, capture_output=True, text=True).stderr
+    assert "flake8's own options replace its select, ignore, extend-select, per-file-ignores" in log
+
+
+def test_invalid_pyproject_stops_flake8_with_the_cli_message(tmp_path: Path) -> None:
+    write(tmp_path, {"scale.py": UNTRACKED})
+    pyproject(tmp_path, "keras-versoin = 3")
+    done = subprocess.run([sys.executable, "-m", "flake8", "scale.py"], cwd=tmp_path, capture_output=True, text=True)
+    message = "pyproject.toml: [tool.keras-varlint] keras-versoin: unknown key (did you mean 'keras-version'?)"
+    assert done.returncode == 1 and message in done.stdout
+    assert message in subprocess.run([sys.executable, "-m", "keras_varlint.interfaces.cli", "scale.py"],
+                                     cwd=tmp_path, capture_output=True, text=True).stderr
+
+
+NEEDS_DEPTH = UNTRACKED.replace("def __init__(self):", "def __init__(self, depth):")
+
+
+@pytest.mark.runtime
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="--kvl-runtime needs TensorFlow")
+def test_runtime_uses_the_pyproject_examples(tmp_path: Path) -> None:
+    write(tmp_path, {"needs.py": NEEDS_DEPTH})
+    [(*_, message)] = flake8(tmp_path, "--select", "KVL", "--kvl-runtime", "needs.py")[0]
+    assert "[not confirmed: " in message  # Scale(depth) cannot be built without an example
+    pyproject(tmp_path, '[tool.keras-varlint.runtime.examples."needs:Scale"]\nkwargs = { depth = 2 }')
+    [(*_, message)] = flake8(tmp_path, "--select", "KVL", "--kvl-runtime", "needs.py")[0]
+    assert message.endswith("[confirmed at runtime]")
+
+
 # -- noqa, per-file-ignores, syntax errors -----------------------------------------------------------
 
 
