@@ -237,10 +237,11 @@ EDITS: dict[str, tuple[Callable[[Path], None], set[tuple[str, str]], set[tuple[s
     "base reads the weight itself": (  # the base changes, the subclass' file does not
         _replace("pkg/base.py", "        return x\n", "        return x * self.w\n"), set(), set(),
     ),
-    "sublayer class gains a weight": (
+    "sublayer class gains a weight made on construction": (
         _write("pkg/plain.py", PROJECT["pkg/plain.py"].replace(
             "    def call(self, x):",
-            "    def build(self, input_shape):\n        self.k = self.add_weight(shape=(1,))\n\n    def call(self, x):",
+            "    def __init__(self):\n        super().__init__()\n        self.k = self.add_weight(shape=(1,))\n\n"
+            "    def call(self, x):",
         )),
         {("pkg/outer.py", "KVL101")}, set(),
     ),
