@@ -56,7 +56,7 @@ def test_error_locations_come_from_the_traceback_and_the_message() -> None:
 
 def test_missing_tensorflow_raises_runtime_unavailable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(confirm.importlib.util, "find_spec", lambda name: None)
-    finding = Finding("a.py", 1, 0, 1, 1, "KVL001", "x", Severity.ERROR, "m", "L", "w")
+    finding = Finding("a.py", 1, 0, 1, 1, "KVL001", "untracked-variable", Severity.ERROR, "m", "L", "w")
     with pytest.raises(RuntimeUnavailable) as caught:
         confirm.confirm_findings([finding], Settings(), [tmp_path])
     assert INSTALL_HINT in str(caught.value) and "\n" not in str(caught.value)

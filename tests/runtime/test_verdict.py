@@ -30,9 +30,9 @@ def variable(attribute: str, tracked: bool = True, gradient: bool | None = True)
 
 def test_untracked_matches_list_elements_of_the_attribute() -> None:
     runtime = RuntimeFinding("KVL901", "m", variable="v0", layer_path="l", attribute="vs[0]")
-    verdict = judge(finding("KVL006", "vs"), result(runtime))
+    verdict = judge(finding("KVL001", "vs"), result(runtime))  # self.vs = [tf.Variable(...), ...]
     assert (verdict.status, verdict.evidence) == ("confirmed", [runtime])
-    other = judge(finding("KVL006", "vsx"), result(runtime, variables=[variable("vsx")]))
+    other = judge(finding("KVL001", "vsx"), result(runtime, variables=[variable("vsx")]))
     assert other.status == "refuted"
 
 
@@ -48,8 +48,8 @@ def test_tracked_without_gradient_is_not_a_refutation_of_untracked() -> None:
 
 def test_created_in_call_must_be_at_the_finding_lines() -> None:
     runtime = RuntimeFinding("KVL903", "m", variable="v", layer_path="l", file=FILE, line=22)
-    assert judge(finding("KVL003", line=22), result(runtime)).status == "confirmed"
-    elsewhere = judge(finding("KVL003", line=10), result(runtime))
+    assert judge(finding("KVL002", line=22), result(runtime)).status == "confirmed"  # v = tf.Variable(...)
+    elsewhere = judge(finding("KVL002", line=10), result(runtime))
     assert elsewhere.status == "inconclusive" and "not here" in elsewhere.detail
 
 
@@ -71,8 +71,8 @@ def test_read_only_property_needs_an_attribute_error_at_its_line() -> None:
 def test_a_graph_failure_at_the_finding_line_confirms_a_gradient_rule() -> None:
     error = CheckError("graph", "NotImplementedError", "numpy() is only available ...", [(FILE, 10)])
     runtime = RuntimeFinding("KVL904", "fails under tf.function", layer_path="l", error=error)
-    assert judge(finding("KVL008", "w", line=10), result(runtime, variables=[variable("w")])).status == "confirmed"
-    assert judge(finding("KVL008", "w", line=11), result(runtime, variables=[variable("w")])).status == "refuted"
+    assert judge(finding("KVL102", "w", line=10), result(runtime, variables=[variable("w")])).status == "confirmed"
+    assert judge(finding("KVL102", "w", line=11), result(runtime, variables=[variable("w")])).status == "refuted"
 
 
 def test_a_failed_call_leaves_gradient_rules_inconclusive() -> None:
