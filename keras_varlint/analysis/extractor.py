@@ -553,9 +553,9 @@ class _ClassExtractor:
         return Use.VALUE, None
 
     def _call_use(self, call: cst.Call, child: cst.CSTNode) -> tuple[Use, cst.CSTNode | None] | None:
-        if isinstance(child, cst.Arg) and self._updates_argument(call, child):
-            return Use.UPDATE, None
         callee = self._callee(call.func)
+        if isinstance(child, cst.Arg) and self._updates_argument(call, child, callee):
+            return Use.UPDATE, None
         if callee is None:
             return None
         if vocab.is_cut(callee):
@@ -577,10 +577,10 @@ class _ClassExtractor:
                 return Use.NONDIFF, call
         return None
 
-    def _updates_argument(self, call: cst.Call, arg: cst.Arg) -> bool:
+    def _updates_argument(self, call: cst.Call, arg: cst.Arg, callee: str | None) -> bool:
         """Whether ``call`` updates the variable passed as ``arg``: `tf.compat.v1.assign(v, x)`,
         `K.moving_average_update(v, x, m)`, or a method or local function that assigns to that parameter."""
-        position = call.args.index(arg)
+        position = next(i for i, a in enumerate(call.args) if a is arg)
         method = self._self_attr(call.func)
         if method is not None:
             function = self.class_methods.get(method)
@@ -588,7 +588,6 @@ class _ClassExtractor:
         elif isinstance(call.func, cst.Name) and call.func.value in self.local_functions:
             function = self.local_functions[call.func.value]
         else:
-            callee = self._callee(call.func)
             return bool(callee) and vocab.is_update_function(callee) and (
                 position == 0 and arg.keyword is None or arg.keyword is not None and arg.keyword.value in vocab.UPDATE_TARGETS
             )
