@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "check_layer", "lint_paths"]
+__all__ = ["__version__", "callbacks", "check_layer", "lint_paths"]
 
 if TYPE_CHECKING:
+    from keras_varlint import callbacks
     from keras_varlint.engine import lint_paths
     from keras_varlint.runtime.oracle import check_layer
 
@@ -20,6 +21,10 @@ def __getattr__(name: str) -> Any:
         from keras_varlint.runtime.oracle import check_layer
 
         return check_layer
+    if name == "callbacks":  # imports Keras
+        import importlib
+
+        return importlib.import_module("keras_varlint.callbacks")
     if name == "lint_paths":
         from keras_varlint.engine import lint_paths
 
