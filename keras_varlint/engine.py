@@ -28,6 +28,7 @@ from keras_varlint.cache import CACHE_DIR_NAME, Cache, fingerprint
 from keras_varlint.discovery.bindings import ModuleSummary
 from keras_varlint.discovery.files import discover
 from keras_varlint.discovery.index import ClassInfo, keras_version_of
+from keras_varlint.discovery.notebook import NotebookSource
 from keras_varlint.discovery.project import Project
 from keras_varlint.findings import PARSE_ERROR, Finding, parse_error_finding
 from keras_varlint.parallel import PARALLEL_MIN_ITEMS, parallel_map
@@ -82,6 +83,20 @@ def _per_file_ignored(path: str, code: str, per_file_ignores: dict[str, list[str
             if any(code.startswith(c) for c in codes):
                 return True
     return False
+
+
+def in_cell(finding: Finding, notebook: NotebookSource) -> Finding:
+    """A notebook's finding, placed by cell: its lines made relative to the cell that holds its
+    start (an end in a later cell is clamped to the start's cell's last line). It carries no fix:
+    ``--fix`` does not edit notebooks."""
+    cell, line = notebook.locate(finding.line)
+    end_cell, end_line = notebook.locate(finding.end_line)
+    if end_cell != cell:
+        end_line = sum(1 for c, _ in notebook.cell_map if c == cell)
+    placed = replace(finding, line=line, end_line=max(end_line, line), cell=cell)
+    if getattr(placed, "fix", None) is not None:  # a fix's offsets are in the joined text, not the file
+        placed = replace(placed, fix=None)
+    return placed
 
 
 # -- the project: every file of the run, summarised ----------------------------------------------
@@ -288,7 +303,8 @@ class LintSession:
             if _per_file_ignored(_relative_to_root(file, self.settings.project_root), finding.code,
                                  self.settings.per_file_ignores):
                 continue
-            result.findings.append(finding)
+            notebook = self.project.notebooks.get(file)
+            result.findings.append(finding if notebook is None else in_cell(finding, notebook))
         result.findings.sort(key=Finding.sort_key)
         self.report_classes(result)
         if self.project.cache:

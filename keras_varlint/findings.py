@@ -30,6 +30,9 @@ class Finding:
     attribute: str | None = None
     # Set by the runtime checker: {"status": "confirmed"|"refuted"|"inconclusive", "detail": str}
     runtime: dict[str, str] | None = None
+    # A notebook's finding: the 1-based cell (markdown cells counted), ``line``/``end_line`` then
+    # within it. In JSON only when set: Python files' reports keep their keys.
+    cell: int | None = None
     # Not part of the JSON contract: where the layer class lives, for the runtime checker.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -39,6 +42,8 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("extra")
+        if data["cell"] is None:
+            data.pop("cell")
         data["severity"] = self.severity.value
         return data
 

@@ -1,4 +1,4 @@
-"""Walking the paths given on the command line to the Python files to lint."""
+"""Walking the paths given on the command line to the Python files and notebooks to lint."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _is_virtualenv(directory: str) -> bool:
 
 
 def discover(paths: list[Path], exclude: list[str]) -> Discovery:
-    """Expand files and directories into Python files, in a stable order.
+    """Expand files and directories into Python files and Jupyter notebooks, in a stable order.
 
     Directories are walked without following symlinked directories; a symlinked file is
     linted only when it points inside the directory being walked.
@@ -93,7 +93,7 @@ def discover(paths: list[Path], exclude: list[str]) -> Discovery:
                 kept.append(d)
             dirnames[:] = kept
             for name in sorted(filenames):
-                if not name.endswith(".py"):
+                if not name.endswith((".py", ".ipynb")):  # notebooks too, as ruff lints them
                     continue
                 path = Path(dirpath, name)
                 if is_excluded(path, exclude):

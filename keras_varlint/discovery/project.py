@@ -15,6 +15,7 @@ from keras_varlint.cache import Cache
 from keras_varlint.discovery.index import ClassInfo, ProjectIndex
 from keras_varlint.discovery.keras_names import LayerState, builtin_layer_state, keras_layer_family
 from keras_varlint.discovery.modules import is_package, module_name
+from keras_varlint.discovery.notebook import NotebookError, NotebookSource, is_notebook, notebook_source
 from keras_varlint.discovery.source import SourceError, SourceFile, decode, read_source
 from keras_varlint.discovery.summary import CLASS_PREFILTER, ModuleSummary, summarize
 from keras_varlint.findings import Finding, parse_error_finding
@@ -53,6 +54,7 @@ class Project:
         self.index = ProjectIndex([], loader=self._load_module, is_project_package=self.is_project_package)
         self._closures: dict[tuple[str, str], bool] = {}
         self.parsers: dict[str, Any] = {}  # path -> analysis.parse.FileParser
+        self.notebooks: dict[str, NotebookSource] = {}  # path of a .ipynb file -> its text and cell map
         self.queries: dict[str, Any] | None = None  # while analysing a component: the questions asked
 
     def add_file(self, path: Path, target: bool = True, data: bytes | None = None,
@@ -66,8 +68,12 @@ class Project:
             self.targets.append(key)
         try:
             source = read_source(path) if data is None else SourceFile(path, data)
-            text = decode(source.data)
-        except SourceError as err:
+            if is_notebook(key):  # its code cells, magics masked, joined as one Python text
+                notebook = notebook_source(source.data)
+                text, self.notebooks[key] = notebook.text, notebook
+            else:
+                text = decode(source.data)
+        except (SourceError, NotebookError) as err:
             if target:
                 self.parse_errors.append(parse_error_finding(key, str(err)))
             return None
@@ -76,7 +82,7 @@ class Project:
         if target:
             module, _ = self.module_name(key)
             self._target_tops.add(module.partition(".")[0])
-            if not CLASS_PREFILTER.search(source.data):
+            if not CLASS_PREFILTER.search(text.encode("utf-8") if key in self.notebooks else source.data):
                 self.unparsed[module] = Path(key)  # defines no class: parsed only if imported
                 return None
         if deferred is not None and self._cached_summary(key) is None:
@@ -119,6 +125,7 @@ class Project:
         """Lint ``data`` in place of what is on disk at ``path`` (an editor's unsaved buffer)."""
         key = str(path.absolute())
         self.texts.pop(key, None)
+        self.notebooks.pop(key, None)
         self.unparsed = {m: p for m, p in self.unparsed.items() if str(p) != key}
         self.parse_errors = [f for f in self.parse_errors if f.extra.get("file") != key]
         if key in self.targets:

@@ -28,6 +28,7 @@ from keras_varlint.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MACHINE_FORMATS = frozenset({"json", "sarif"})  # stdout must stay parseable: statistics go to stderr
+NOTEBOOK_NOT_RUN = "layers defined in a notebook are not run by --runtime (its cells are not executed)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -147,8 +148,12 @@ def _confirm_at_runtime(result: LintResult, settings: Settings, roots: list[Path
         from keras_varlint.runtime.confirm import confirm_findings
     except ImportError as err:  # a broken install; TensorFlow itself is only imported by the workers
         raise UsageError(f"--runtime is unavailable: {_one_line(str(err))}") from None
+    runnable = [f for f in result.findings if f.cell is None]
+    for finding in result.findings:
+        if finding.cell is not None:
+            finding.runtime = {"status": "inconclusive", "detail": NOTEBOOK_NOT_RUN}
     try:
-        added = confirm_findings(result.findings, settings, roots, harvested=None)
+        added = confirm_findings(runnable, settings, roots, harvested=None)
     except RuntimeUnavailable as err:
         raise UsageError(_one_line(str(err))) from None
     result.findings = sorted([*result.findings, *added], key=Finding.sort_key)

@@ -36,6 +36,11 @@ def information_uri() -> str:
     return f"https://pypi.org/project/{TOOL_NAME}/"
 
 
+def location(finding: Finding) -> str:
+    """Where a finding is, before its line: the path, and for a notebook ``path:cell N`` (as ruff)."""
+    return finding.path if finding.cell is None else f"{finding.path}:cell {finding.cell}"
+
+
 def end_position(finding: Finding) -> tuple[int, int]:
     """1-based end line and exclusive end column, never before the start (for SARIF and GitHub)."""
     end_line = max(finding.end_line, finding.line)

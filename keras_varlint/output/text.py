@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from keras_varlint.findings import Finding
-from keras_varlint.output.common import RuleTable, message_with_runtime
+from keras_varlint.output.common import RuleTable, location, message_with_runtime
 from keras_varlint.result import LintResult
 
 
 def format_finding(finding: Finding) -> str:
-    return f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code} {message_with_runtime(finding)}"
+    return f"{location(finding)}:{finding.line}:{finding.column + 1}: {finding.code} {message_with_runtime(finding)}"
 
 
 def render(result: LintResult, rules: RuleTable) -> str:
