@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "callbacks", "check_layer", "lint_paths"]
+__all__ = ["__version__", "callbacks", "check_layer", "check_model", "lint_paths"]
 
 if TYPE_CHECKING:
     from keras_varlint import callbacks
     from keras_varlint.engine import lint_paths
+    from keras_varlint.runtime.model import check_model
     from keras_varlint.runtime.oracle import check_layer
 
 
@@ -21,6 +22,10 @@ def __getattr__(name: str) -> Any:
         from keras_varlint.runtime.oracle import check_layer
 
         return check_layer
+    if name == "check_model":
+        from keras_varlint.runtime.model import check_model
+
+        return check_model
     if name == "callbacks":  # imports Keras
         import importlib
 

@@ -1,5 +1,6 @@
 """Codes the runtime checker reports (``keras_varlint.check_layer``, ``keras-varlint --runtime``).
 
+KVL905 comes from ``keras_varlint.check_model`` (and the ``VariableCheck`` callback).
 They are catalogued here so they can be selected, ignored and documented like the static rules.
 Their examples are run by the runtime tests, through ``check_layer``.
 """
@@ -187,6 +188,64 @@ class Bias(keras.layers.Layer):
 
     def call(self, inputs):
         return inputs + self.bias
+""",
+        ),
+    )
+
+
+class NotUpdated(Rule):
+    """
+    ## What it does
+    At runtime (`keras_varlint.check_model`, and the `VariableCheck` callback during `fit`), finds a
+    trainable variable that gets a gradient from the training loss but that real training steps
+    leave unchanged.
+
+    ## Why is this bad?
+    The variable looks healthy to a gradient check, yet it never learns: its gradient is zero
+    everywhere (`tf.sign`, a rounding op, a saturated branch), the optimizer was given another
+    variable list, or a custom `train_step` applies gradients to only some of the variables.
+    """
+
+    code = "KVL905"
+    name = "not-updated"
+    severity = Severity.ERROR
+    summary = "trainable variable unchanged by training steps"
+    reported_by = "runtime"
+    examples = Examples(
+        invalid=(
+            """
+import keras
+import tensorflow as tf
+
+class Gated(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.out = keras.layers.Dense(1)
+
+    def build(self, input_shape):
+        self.gate = self.add_weight(shape=(), initializer="ones")  # KVL905
+        super().build(input_shape)
+
+    def call(self, inputs):
+        # tf.sign's gradient is zero everywhere: the gate never moves.
+        return self.out(inputs) * tf.sign(self.gate)
+""",
+        ),
+        valid=(
+            """
+import keras
+
+class Gated(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.out = keras.layers.Dense(1)
+
+    def build(self, input_shape):
+        self.gate = self.add_weight(shape=(), initializer="ones")
+        super().build(input_shape)
+
+    def call(self, inputs):
+        return self.out(inputs) * self.gate
 """,
         ),
     )

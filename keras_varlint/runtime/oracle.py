@@ -45,6 +45,7 @@ class CreationLog:
     sites: dict[int, Site] = field(default_factory=dict)  # id(tf.Variable) -> where user code made it
     objects: dict[int, Any] = field(default_factory=dict)
     phase_created: list[Any] = field(default_factory=list)  # created in the latest ``recording()``
+    initial: dict[int, Any] = field(default_factory=dict)  # id -> value when created (eager creations)
 
     @contextlib.contextmanager
     def recording(self, tf: Any) -> Iterator["CreationLog"]:
@@ -56,6 +57,11 @@ class CreationLog:
             if site is not None:
                 self.sites.setdefault(key, site)
             self.phase_created.append(variable)
+            if key not in self.initial:
+                try:
+                    self.initial[key] = variable.numpy().copy()
+                except Exception:  # noqa: BLE001  (created inside tf.function: no value yet)
+                    pass
             return variable
 
         self.phase_created = []
@@ -75,7 +81,40 @@ def run_check(
     tf = import_tensorflow()
     if not introspect.is_layer(layer):
         raise TypeError(f"check_layer expects a Keras layer, got {type(layer).__qualname__}")
-    return _Check(tf, layer, list(inputs), dict(call_kwargs), training, log or CreationLog()).run()
+    log = log or CreationLog()
+    before = [(v, v.numpy().copy()) for v in _state_of(layer, tf)]
+    try:
+        return _Check(tf, layer, list(inputs), dict(call_kwargs), training, log).run()
+    finally:
+        _restore(layer, tf, before, log)
+
+
+def _state_of(layer: Any, tf: Any) -> list[Any]:
+    """The tf.Variables the layer tracks (non-trainable ones too, e.g. BatchNormalization's moving mean)."""
+    result: dict[int, Any] = {}
+    for variable in list(getattr(layer, "variables", None) or []):
+        inner = introspect.as_tf_variable(variable, tf)
+        if inner is not None:
+            result.setdefault(id(inner), inner)
+    return list(result.values())
+
+
+def _restore(layer: Any, tf: Any, before: list[tuple[Any, Any]], log: "CreationLog") -> None:
+    """Leave the layer as the check found it: variables it had get their values back; variables the check's
+    build created get their initial values (the calls in training mode moved, say, a moving mean)."""
+    had = {id(v) for v, _ in before}
+    for variable, value in before:
+        _assign(variable, value)
+    for variable in _state_of(layer, tf):
+        if id(variable) not in had and id(variable) in log.initial:
+            _assign(variable, log.initial[id(variable)])
+
+
+def _assign(variable: Any, value: Any) -> None:
+    try:
+        variable.assign(value)
+    except Exception:  # noqa: BLE001  (a variable that cannot take its old value back: leave it)
+        pass
 
 
 @dataclass

@@ -10,6 +10,7 @@ CODE_NAMES = {
     "KVL902": "no-gradient",
     "KVL903": "variable-created-in-call",
     "KVL904": "check-failed",
+    "KVL905": "not-updated",
 }
 
 
@@ -40,7 +41,7 @@ class CheckError:
 class RuntimeFinding:
     """One problem the runtime check proved."""
 
-    code: str  # KVL901..KVL904
+    code: str  # KVL901..KVL905
     message: str
     variable: str | None = None  # Keras 3 ``variable.path``; Keras 2 ``variable.name`` without ``:0``
     layer_path: str | None = None  # owning layer in the layer tree, e.g. ``block/dense``

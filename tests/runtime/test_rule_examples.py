@@ -1,5 +1,6 @@
-"""The documented examples of the runtime codes (KVL901-KVL904), run through the oracle: each invalid
-example reports exactly its ``# KVLxxx`` markers at their lines, each valid example is clean."""
+"""The documented examples of the runtime codes (KVL901-KVL905), run through the oracle (``check_layer``;
+a model example through ``check_model``): each invalid example reports exactly its ``# KVLxxx`` markers at
+their lines, each valid example is clean."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def run_example(source: str, path: Path, tf: Any) -> RuntimeReport:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     (cls,) = [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__]
+    if any(k.__name__ == "Model" for k in cls.__mro__):
+        import numpy as np
+
+        from keras_varlint.runtime.model import check_model
+
+        return check_model(cls(), np.ones((4, 3), "float32"))
     log = CreationLog()
     with log.recording(tf):
         layer = cls()
@@ -43,7 +50,7 @@ def run_example(source: str, path: Path, tf: Any) -> RuntimeReport:
 
 
 def test_every_runtime_code_has_examples() -> None:
-    assert sorted(rule.code for rule in RUNTIME_RULES) == ["KVL901", "KVL902", "KVL903", "KVL904"]
+    assert sorted(rule.code for rule in RUNTIME_RULES) == ["KVL901", "KVL902", "KVL903", "KVL904", "KVL905"]
 
 
 @pytest.mark.parametrize(("code", "kind", "index", "source"), EXAMPLES, ids=[f"{c}-{k}{i}" for c, k, i, _ in EXAMPLES])
