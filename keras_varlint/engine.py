@@ -209,13 +209,16 @@ def _run_components(job: _Job, work: list[list[ClassInfo]], jobs: int) -> list[t
 class LintSession:
     """One run over a set of paths; also serves one file at a time (the flake8 plugin)."""
 
-    def __init__(self, settings: Settings, paths: list[Path], result: LintResult | None = None) -> None:
+    def __init__(self, settings: Settings, paths: list[Path], result: LintResult | None = None,
+                 sources: dict[Path, bytes] | None = None) -> None:
+        """``sources``: content to lint in place of a path's file (standard input), which need not exist."""
         self.settings = settings
         self.codes = selected_codes(settings)
         self.rules = [cls() for code, cls in registry().items() if code in self.codes and cls.reported_by == "analysis"]
         root = settings.project_root or Path.cwd()
         cache = Cache(settings.cache_dir or root / CACHE_DIR_NAME) if settings.use_cache else None
         self.project = Project(settings, cache)
+        self.project.sources = {str(path.absolute()): data for path, data in (sources or {}).items()}
         self.result = result or LintResult()
         found = discover(paths, settings.exclude)
         self.result.notes.extend(found.notes)
@@ -398,9 +401,10 @@ def list_classes(paths: list[Path], settings: Settings) -> LintResult:
     return session.result
 
 
-def lint_paths(paths: list[Path], settings: Settings) -> LintResult:
-    """Lint files and directories; the result has noqa and per-file-ignores applied."""
-    session = LintSession(settings, paths)
+def lint_paths(paths: list[Path], settings: Settings, sources: dict[Path, bytes] | None = None) -> LintResult:
+    """Lint files and directories; the result has noqa and per-file-ignores applied. ``sources``
+    gives the content of some of ``paths`` in place of their files' (``keras-varlint -``)."""
+    session = LintSession(settings, paths, sources=sources)
     if not session.result.files:
         session.result.notes.append(f"no Python files found in {', '.join(map(str, paths))}")
         return session.result

@@ -6,7 +6,7 @@ from typing import Any
 
 from keras_varlint.runtime.report import RuntimeReport
 
-__all__ = ["assert_variables_train"]
+__all__ = ["assert_model_trains", "assert_variables_train"]
 
 
 def assert_variables_train(layer: Any, *inputs: Any, training: bool | None = None, **call_kwargs: Any) -> RuntimeReport:
@@ -21,6 +21,18 @@ def assert_variables_train(layer: Any, *inputs: Any, training: bool | None = Non
     from keras_varlint.runtime.oracle import check_layer
 
     report = check_layer(layer, *inputs, training=training, **call_kwargs)
+    if not report.ok:
+        raise AssertionError(str(report))
+    return report
+
+
+def assert_model_trains(model: Any, x: Any, y: Any = None, **kwargs: Any) -> RuntimeReport:
+    """Run ``check_model`` (real training steps; the model is restored afterwards) and raise
+    ``AssertionError`` with its summary if any variable is untracked, gets no gradient, is created per
+    call or is not updated by the steps. ``kwargs``: ``loss``, ``optimizer``, ``steps``."""
+    from keras_varlint.runtime.model import check_model
+
+    report = check_model(model, x, y, **kwargs)
     if not report.ok:
         raise AssertionError(str(report))
     return report

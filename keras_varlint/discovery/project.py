@@ -55,6 +55,7 @@ class Project:
         self._closures: dict[tuple[str, str], bool] = {}
         self.parsers: dict[str, Any] = {}  # path -> analysis.parse.FileParser
         self.notebooks: dict[str, NotebookSource] = {}  # path of a .ipynb file -> its text and cell map
+        self.sources: dict[str, bytes] = {}  # path -> content read in place of the file's (standard input)
         self.queries: dict[str, Any] | None = None  # while analysing a component: the questions asked
 
     def add_file(self, path: Path, target: bool = True, data: bytes | None = None,
@@ -66,6 +67,8 @@ class Project:
             return None
         if target:
             self.targets.append(key)
+        if data is None:
+            data = self.sources.get(key)
         try:
             source = read_source(path) if data is None else SourceFile(path, data)
             if is_notebook(key):  # its code cells, magics masked, joined as one Python text

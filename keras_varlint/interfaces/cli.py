@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="time limit per module for --runtime (default: 60)")
     parser.add_argument("--config", metavar="PATH",
                         help="pyproject.toml to read instead of searching upward from the first path")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="with '-' as the path: lint standard input as if it were the file PATH "
+                             "(its config, Keras version and bases in other files; reported as PATH)")
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {tool_version()}")
     return parser
 
@@ -159,8 +162,29 @@ def _confirm_at_runtime(result: LintResult, settings: Settings, roots: list[Path
     result.findings = sorted([*result.findings, *added], key=Finding.sort_key)
 
 
+def _stdin_source(args: argparse.Namespace) -> dict[Path, bytes] | None:
+    """``keras-varlint -``: standard input, linted as if it were the file ``--stdin-filename``
+    (default ``-``), which need not exist. ``--stdin-filename`` with no path reads it too (as ruff)."""
+    name = getattr(args, "stdin_filename", None)
+    if "-" not in args.paths:
+        if name is None:
+            return None
+        if args.paths:
+            raise UsageError("--stdin-filename names standard input: give '-' as the only path")
+    elif args.paths != ["-"]:
+        raise UsageError("'-' (standard input) cannot be linted together with other paths")
+    if getattr(args, "fix", False) or getattr(args, "diff", False):
+        raise UsageError("--fix and --diff do not apply to standard input")
+    if getattr(args, "runtime", False):
+        raise UsageError("--runtime does not apply to standard input: it runs the files on disk")
+    args.paths = [name or "-"]
+    args.stdin_path = args.paths[0]
+    return {Path(args.stdin_path): sys.stdin.buffer.read()}
+
+
 def _paths_and_settings(args: argparse.Namespace) -> tuple[list[Path], Settings, dict[str, Any]]:
-    missing = [path for path in args.paths if not os.path.lexists(path)]
+    missing = [path for path in args.paths
+               if not os.path.lexists(path) and path != getattr(args, "stdin_path", None)]
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     paths = [Path(path) for path in args.paths or ["."]]
@@ -196,10 +220,11 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     args = _parse(build_parser(), argv)
     if isinstance(args, int):
         return args
+    stdin = _stdin_source(args)
     paths, settings, rules = _paths_and_settings(args)
 
     engine = importlib.import_module("keras_varlint.engine")
-    result: LintResult = engine.lint_paths(paths, settings)
+    result: LintResult = engine.lint_paths(paths, settings, sources=stdin)
     if settings.runtime:
         _confirm_at_runtime(result, settings, paths)
 

@@ -77,3 +77,104 @@ def test_assert_variables_train_raises_with_the_summary(keras3: Any, tf: Any) ->
         assert_variables_train(Unused(), tf.ones((2, 3)))
     lines = str(caught.value).splitlines()
     assert len(lines) == 2 and lines[1].strip().startswith("KVL902 no-gradient: trainable variable 'unused/spare'")
+
+
+NEW_FIXTURE_TESTS = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+import keras_varlint
+
+
+class Raw(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = tf.Variable(2.0, name="scale")
+
+    def call(self, x):
+        return x * self.scale
+
+
+class Partial(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = keras.layers.Dense(4)
+        self.head = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.head(self.encoder(x))
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            loss = self.compute_loss(x=x, y=y, y_pred=self(x, training=True))
+        variables = self.head.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return {}
+
+
+X, Y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
+
+
+def test_module_and_fixture_together(varlint):
+    assert keras_varlint.check_layer(keras.layers.Dense(2), X).ok  # the module is not shadowed
+    assert varlint.check_layer(keras.layers.Dense(2), X).ok
+    assert not varlint.check_layer(Raw(), X).ok  # check_* return the report, they do not fail
+
+
+def test_layer_fails(varlint):
+    varlint.assert_variables_train(Raw(), X)
+
+
+def test_model_fails(varlint):
+    model = Partial()
+    model.compile(optimizer="sgd", loss="mse")
+    varlint.assert_model_trains(model, X, Y)
+
+
+def test_model_passes(varlint):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert varlint.assert_model_trains(model, X, Y).ok
+    assert varlint.check_model(model, X, Y).ok
+
+
+def test_old_fixture_name_still_works(keras_varlint):
+    assert keras_varlint.check(keras.layers.Dense(2), X).ok
+"""
+
+
+def test_varlint_fixture_does_not_shadow_the_module(pytester: pytest.Pytester, tf: Any) -> None:
+    pytester.makepyfile(test_user=NEW_FIXTURE_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_layer_fails*",
+            "*KVL901 untracked-variable-used: variable 'scale'*",
+            "*test_model_fails*",
+            "Partial ('partial*', Keras 3): 2 problems",
+            "*KVL905 not-updated: variable '*' (encoder.*) gets a gradient but 1 training step(s) did not change it*",
+        ]
+    )
+
+
+def test_assert_model_trains_helper(keras3: Any, tf: Any) -> None:
+    from keras_varlint.testing import assert_model_trains
+
+    model = keras3.Sequential([keras3.Input((3,)), keras3.layers.Dense(2), keras3.layers.Dense(1)])
+    model.layers[0].trainable = True
+    assert assert_model_trains(model, tf.ones((4, 3)), tf.ones((4, 1)), loss="mse").ok
+
+    class Frozen(keras3.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = keras3.layers.Dense(2)
+            self.b = keras3.layers.Dense(1)
+
+        def call(self, x: Any) -> Any:
+            return self.b(tf.stop_gradient(self.a(x)))
+
+    with pytest.raises(AssertionError, match="KVL902 no-gradient: variable '.*' \\(a.kernel\\)"):
+        assert_model_trains(Frozen(), tf.ones((4, 3)), tf.ones((4, 1)), loss="mse")
