@@ -224,7 +224,7 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     paths, settings, rules = _paths_and_settings(args)
 
     engine = importlib.import_module("keras_varlint.engine")
-    result: LintResult = engine.lint_paths(paths, settings, sources=stdin)
+    result: LintResult = engine.lint_paths(paths, settings) if stdin is None else engine.lint_paths(paths, settings, sources=stdin)
     if settings.runtime:
         _confirm_at_runtime(result, settings, paths)
 
