@@ -98,7 +98,7 @@ class KerasVarlintChecker:
     def add_options(manager: Any) -> None:
         """Register ``--kvl-keras-version`` and ``--kvl-runtime``, and the default-off codes."""
         manager.add_option(
-            "--kvl-keras-version", type=int, choices=(2, 3), default=None, parse_from_config=True,
+            "--kvl-keras-version", type=_keras_version, metavar="{2,3}", default=None, parse_from_config=True,
             help="keras-varlint: analyse every file as this Keras version (default: from each class's base chain)",
         )
         manager.add_option(
@@ -146,6 +146,15 @@ class KerasVarlintChecker:
         if cls._process is None:
             cls._process = _build(cls._options)
         return cls._process
+
+
+def _keras_version(value: str) -> int:
+    """``--kvl-keras-version``'s type. Not ``int``: flake8 reads an ``int`` option from its config
+    with ``getint``, which raises a traceback on ``three``; a string goes through argparse, whose
+    error is one line."""
+    if str(value).strip() not in ("2", "3"):
+        raise argparse.ArgumentTypeError(f"must be 2 or 3, not '{value}'")
+    return int(value)
 
 
 def reportable_codes(options: argparse.Namespace, codes: list[str]) -> list[str]:

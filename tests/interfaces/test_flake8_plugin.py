@@ -132,9 +132,14 @@ def test_keras_version_option_and_config(tmp_path: Path) -> None:
     assert codes(flake8(tmp_path, "--kvl-keras-version", "3", "scale.py")[0]) == [("scale.py", W_LINE, "KVL001")]
     (tmp_path / "setup.cfg").write_text("[flake8]\nkvl-keras-version = 2\n")
     assert flake8(tmp_path, "scale.py")[0] == set()
-    (tmp_path / "setup.cfg").write_text("[flake8]\nkvl_keras_version = 4\n")
-    done = subprocess.run([sys.executable, "-m", "flake8", "scale.py"], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 1 and "kvl-keras-version must be 2 or 3, not 4" in done.stdout
+    for value in ("4", "three"):  # flake8's own one-line option error (after its usage line), no traceback
+        (tmp_path / "setup.cfg").write_text(f"[flake8]\nkvl_keras_version = {value}\n")
+        done = subprocess.run([sys.executable, "-m", "flake8", "scale.py"], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.splitlines()[-1] == f"flake8: error: argument --kvl-keras-version: must be 2 or 3, not '{value}'"
+    done = subprocess.run([sys.executable, "-m", "flake8", "--kvl-keras-version", "three", "scale.py"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.splitlines()[-1].endswith("must be 2 or 3, not 'three'")
 
 
 # -- [tool.keras-varlint] in pyproject.toml ---------------------------------------------------------
