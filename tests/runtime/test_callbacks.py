@@ -116,6 +116,23 @@ def test_callback_clean_model_is_silent_and_drops_its_copy(models: Any) -> None:
     assert check._snapshot is None  # the copy of the weights is released once compared
 
 
+def test_callback_adds_nothing_to_later_steps(models: Any) -> None:
+    """Once compared, the batch hook returns without touching the model, and the callback leaves
+    ``on_train_batch_end`` to Keras's default so that Keras keeps dispatching batch ends asynchronously."""
+    from keras.src import utils
+
+    from keras_varlint.callbacks import VariableCheck
+
+    check = VariableCheck(on_problem="raise")
+    assert utils.is_default(check.on_train_batch_end) and utils.is_default(check.on_batch_end)
+    _fit(models.Clean(), *models.data(), check)
+    check._model = None  # any use of the model from here on would fail
+    for batch in range(5):
+        check.on_train_batch_begin(batch)
+    check.on_epoch_end(0)
+    check.on_train_end()
+
+
 def test_callback_warns_once_with_one_block(models: Any) -> None:
     from keras_varlint.callbacks import VariableCheck, VariableCheckWarning
 
