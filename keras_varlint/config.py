@@ -32,7 +32,7 @@ __all__ = ["ConfigError", "FileConfig", "UsageError", "find_config", "load_setti
 TABLE = "tool.keras-varlint"
 KEYS = (
     "select", "ignore", "extend-select", "exclude", "keras-version", "per-file-ignores",
-    "jobs", "cache-dir", "runtime-timeout", "runtime",
+    "jobs", "cache-dir", "runtime-timeout", "runtime", "fixable", "unfixable", "unsafe-fixes",
 )
 _EXAMPLE_KEY = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
 
@@ -56,6 +56,9 @@ class FileConfig:
     cache_dir: Path | None = None
     runtime_timeout: float | None = None
     runtime_examples: dict[str, RuntimeExample] = field(default_factory=dict)
+    fixable: list[str] = field(default_factory=list)
+    unfixable: list[str] = field(default_factory=list)
+    unsafe_fixes: bool | None = None
 
 
 def _display(path: Path) -> str:
@@ -202,6 +205,12 @@ def read_config(path: Path, codes: Sequence[str]) -> FileConfig:
             if not isinstance(value, str) or not value.strip():
                 raise check.fail(key, f"expected a directory path, got {value!r}")
             config.cache_dir = path.parent / value
+        elif key in ("fixable", "unfixable"):
+            setattr(config, key, check.selectors(key, value))
+        elif key == "unsafe-fixes":
+            if not isinstance(value, bool):
+                raise check.fail(key, f"expected true or false, got {value!r}")
+            config.unsafe_fixes = value
         elif key == "runtime-timeout":
             config.runtime_timeout = check.positive(key, value, float)
         elif key == "runtime":
@@ -253,7 +262,7 @@ def load_settings(args: Any, registry: Mapping[str, type[Rule]] | None = None) -
 
     ``args`` is the CLI's namespace; it may lack any attribute: ``paths``, ``config``,
     ``select``, ``ignore``, ``extend_select``, ``exclude``, ``keras_version``, ``jobs``,
-    ``no_cache``, ``cache_dir``, ``runtime``, ``runtime_timeout``. ``registry`` defaults to
+    ``no_cache``, ``cache_dir``, ``runtime``, ``runtime_timeout``, ``unsafe_fixes``. ``registry`` defaults to
     every registered rule. Raises ``UsageError`` (``ConfigError`` for the file).
     """
     if registry is None:
@@ -281,6 +290,9 @@ def load_settings(args: Any, registry: Mapping[str, type[Rule]] | None = None) -
         settings.jobs = file_config.jobs
         settings.cache_dir = file_config.cache_dir
         settings.runtime_examples = file_config.runtime_examples
+        settings.fixable, settings.unfixable = list(file_config.fixable), list(file_config.unfixable)
+        if file_config.unsafe_fixes is not None:
+            settings.unsafe_fixes = file_config.unsafe_fixes
         if file_config.runtime_timeout is not None:
             settings.runtime_timeout = file_config.runtime_timeout
         file_layer = Selection(tuple(file_config.select), tuple(file_config.extend_select), tuple(file_config.ignore))
@@ -306,4 +318,6 @@ def load_settings(args: Any, registry: Mapping[str, type[Rule]] | None = None) -
         settings.cache_dir = settings.cache_dir.absolute()
     settings.use_cache = not getattr(args, "no_cache", False)
     settings.runtime = bool(getattr(args, "runtime", False))
+    if getattr(args, "unsafe_fixes", None) is not None:  # --unsafe-fixes / --no-unsafe-fixes
+        settings.unsafe_fixes = bool(args.unsafe_fixes)
     return settings

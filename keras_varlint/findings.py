@@ -6,6 +6,8 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from keras_varlint.fixes import Fix
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"
@@ -30,6 +32,7 @@ class Finding:
     attribute: str | None = None
     # Set by the runtime checker: {"status": "confirmed"|"refuted"|"inconclusive", "detail": str}
     runtime: dict[str, str] | None = None
+    fix: Fix | None = None  # how to fix it (a rule's FixSpec, positioned); ``--fix`` applies it
     # A notebook's finding: the 1-based cell (markdown cells counted), ``line``/``end_line`` then
     # within it. In JSON only when set: Python files' reports keep their keys.
     cell: int | None = None
@@ -45,12 +48,14 @@ class Finding:
         if data["cell"] is None:
             data.pop("cell")
         data["severity"] = self.severity.value
+        data["fix"] = self.fix.to_json() if self.fix is not None else None
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Finding":
         data = dict(data)
         data["severity"] = Severity(data["severity"])
+        data["fix"] = Fix.from_json(data.get("fix"))
         return cls(**data)
 
 

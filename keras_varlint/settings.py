@@ -30,3 +30,6 @@ class Settings:
     runtime_timeout: float = 60.0
     runtime_examples: dict[str, RuntimeExample] = field(default_factory=dict)  # "pkg.mod:Class" -> example
     project_root: Path | None = None  # directory holding the pyproject.toml that was read
+    fixable: list[str] = field(default_factory=list)  # codes/prefixes whose fixes apply; empty: all
+    unfixable: list[str] = field(default_factory=list)  # codes/prefixes whose fixes never apply
+    unsafe_fixes: bool = False  # --fix applies unsafe fixes too

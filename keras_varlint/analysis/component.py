@@ -11,6 +11,7 @@ from keras_varlint.analysis.layer_view import LayerView
 from keras_varlint.analysis.parse import FileParser, ParsedClass, Positions
 from keras_varlint.discovery.index import ClassInfo, keras_version_of
 from keras_varlint.findings import Finding, parse_error_finding
+from keras_varlint.fixes.resolve import resolve as resolve_fix
 from keras_varlint.rules.base import Report, Rule
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ def analyse_component(project: "Project", rules: list[Rule], component: list[Cla
                 continue
             try:
                 reports = list(rule.check(view))
-                findings.extend(_finding(info, parsed, rule, r, positions) for r in reports)
+                text = project.texts.get(info.summary.path, "")
+                findings.extend(_finding(info, parsed, rule, r, positions, text) for r in reports)
             except Exception as err:  # a bug in one rule must not hide the others' findings
                 findings.append(_internal_error(info, rule, err))
     return _one_parse_error_per_file(findings)
@@ -108,7 +110,7 @@ def _internal_error(info: ClassInfo, rule: Rule, err: Exception) -> Finding:
     return finding
 
 
-def _finding(info: ClassInfo, parsed: ParsedClass, rule: Rule, report: Report, positions: Positions) -> Finding:
+def _finding(info: ClassInfo, parsed: ParsedClass, rule: Rule, report: Report, positions: Positions, text: str = "") -> Finding:
     where = None if report.node is parsed.node else positions.range(parsed.module, report.node)
     if where is None:  # a class-level finding, or no position known: the `class` keyword
         line, col = info.header.line, info.header.col
@@ -131,6 +133,7 @@ def _finding(info: ClassInfo, parsed: ParsedClass, rule: Rule, report: Report, p
         message=report.message,
         layer=info.name,
         attribute=report.attribute,
+        fix=None if report.fix is None else resolve_fix(report.fix, parsed, positions, summary, text),
         extra={
             "file": summary.path,
             "module": summary.module,

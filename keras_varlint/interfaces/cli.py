@@ -20,7 +20,7 @@ from typing import IO, Any, NoReturn
 
 from keras_varlint.config import load_settings
 from keras_varlint.findings import Finding
-from keras_varlint.output import FORMATS, render, rule_docs, statistics
+from keras_varlint.output import FORMATS, render, rule_docs, statistics, summary
 from keras_varlint.output.common import TOOL_NAME, tool_version
 from keras_varlint.result import LintResult
 from keras_varlint.selection import UsageError
@@ -94,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="time limit per module for --runtime (default: 60)")
     parser.add_argument("--config", metavar="PATH",
                         help="pyproject.toml to read instead of searching upward from the first path")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
+    fixes.add_argument("--unsafe-fixes", dest="unsafe_fixes", action="store_const", const=True, default=None,
+                       help="with --fix and --diff, apply unsafe fixes too (they may change what the code computes)")
+    fixes.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_const", const=False,
+                       help="never apply unsafe fixes (overrides unsafe-fixes = true in the config)")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print a unified diff of what --fix would change, write nothing; exit 1 when there is one")
     parser.add_argument("--stdin-filename", metavar="PATH",
                         help="with '-' as the path: lint standard input as if it were the file PATH "
                              "(its config, Keras version and bases in other files; reported as PATH)")
@@ -224,7 +232,26 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     paths, settings, rules = _paths_and_settings(args)
 
     engine = importlib.import_module("keras_varlint.engine")
-    result: LintResult = engine.lint_paths(paths, settings) if stdin is None else engine.lint_paths(paths, settings, sources=stdin)
+    fixed: int | None = None  # with --fix: how many findings were fixed
+    if args.fix or args.diff:
+        from keras_varlint.fixes.apply import fix_paths
+
+        outcome = fix_paths(paths, settings, write=not args.diff)
+        result: LintResult = outcome.result
+        if args.diff:
+            for note in result.notes:
+                stderr.write(f"{TOOL_NAME}: note: {_one_line(note)}\n")
+            stdout.write(outcome.diff())
+            count = len(outcome.fixed)
+            stderr.write(f"Would fix {count} error{'' if count == 1 else 's'}.\n" if count else "No errors would be fixed.\n")
+            return EXIT_FINDINGS if outcome.after else EXIT_CLEAN
+        fixed = len(outcome.fixed)
+    else:
+        from keras_varlint.fixes.apply import hide_unfixable
+
+        result = engine.lint_paths(paths, settings) if stdin is None else engine.lint_paths(paths, settings, sources=stdin)
+        hide_unfixable(result.findings, settings)
+    result.unsafe_fixes = settings.unsafe_fixes
     if settings.runtime:
         _confirm_at_runtime(result, settings, paths)
 
@@ -235,6 +262,8 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     stdout.write(render(args.format, result, rules))
     if args.statistics:
         (stderr if args.format in MACHINE_FORMATS else stdout).write(statistics.render(result.findings))
+    if args.format == "text" and not getattr(args, "quiet", False):
+        stdout.write(summary.render(result, fixed))
     return EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN
 
 

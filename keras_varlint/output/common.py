@@ -50,6 +50,11 @@ def end_position(finding: Finding) -> tuple[int, int]:
     return end_line, end_column
 
 
+def fix_applies(finding: Finding, unsafe_fixes: bool = False) -> bool:
+    """Whether ``--fix`` applies the finding's fix: a safe one, or an unsafe one with ``--unsafe-fixes``."""
+    return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe_fixes)
+
+
 def runtime_suffix(finding: Finding) -> str:
     """The runtime verdict for text output, e.g. ``[refuted at runtime: gets a gradient]``; "" if none."""
     if not finding.runtime:

@@ -80,7 +80,29 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
     }
     if properties:
         result["properties"] = properties
+    if finding.fix is not None:
+        result["fixes"] = [_fix(finding)]
     return result
+
+
+def _fix(finding: Finding) -> dict[str, Any]:
+    """The finding's fix as a SARIF ``fix``: its edits as replacements in the finding's file (whatever
+    its applicability: the description says when it is unsafe)."""
+    fix = finding.fix
+    assert fix is not None
+    replacements = [
+        {
+            "deletedRegion": {"startLine": e.line, "startColumn": e.column + 1, "endLine": e.end_line,
+                              "endColumn": e.end_column + 1},
+            "insertedContent": {"text": e.content},
+        }
+        for e in fix.edits
+    ]
+    text = fix.message if fix.applicability == "safe" else f"{fix.message} [unsafe fix]"
+    return {
+        "description": {"text": text},
+        "artifactChanges": [{"artifactLocation": {"uri": artifact_uri(finding.path)}, "replacements": replacements}],
+    }
 
 
 def _notification(error: dict[str, str]) -> dict[str, Any]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from keras_varlint.findings import Finding
-from keras_varlint.output.common import RuleTable, location, message_with_runtime
+from keras_varlint.output.common import RuleTable, fix_applies, location, message_with_runtime
 from keras_varlint.result import LintResult
 
 
-def format_finding(finding: Finding) -> str:
-    return f"{location(finding)}:{finding.line}:{finding.column + 1}: {finding.code} {message_with_runtime(finding)}"
+def format_finding(finding: Finding, unsafe_fixes: bool = False) -> str:
+    """``path:line:col: CODE message``; ``CODE [*] message`` when ``--fix`` would fix it (as ruff)."""
+    marker = "[*] " if fix_applies(finding, unsafe_fixes) else ""
+    return f"{location(finding)}:{finding.line}:{finding.column + 1}: {finding.code} {marker}{message_with_runtime(finding)}"
 
 
 def render(result: LintResult, rules: RuleTable) -> str:
-    return "".join(format_finding(finding) + "\n" for finding in result.findings)
+    return "".join(format_finding(finding, result.unsafe_fixes) + "\n" for finding in result.findings)

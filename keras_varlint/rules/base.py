@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, ClassVar, Iterator
 
 from keras_varlint.analysis.layer_view import LayerView
 from keras_varlint.findings import Severity
+from keras_varlint.fixes.codemod import DELETE, SAFE, UNSAFE, FixSpec, enclosing_statement, keras_variable_fix
 
 if TYPE_CHECKING:
     import libcst as cst
 
-__all__ = ["Examples", "LayerView", "Report", "Rule", "Severity", "registry"]
+__all__ = [
+    "DELETE", "SAFE", "UNSAFE", "Examples", "FixSpec", "LayerView", "Report", "Rule", "Severity",
+    "enclosing_statement", "keras_variable_fix", "registry",
+]
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Report:
     message: str
     attribute: str | None = None
     extra: dict[str, str] = field(default_factory=dict)  # e.g. {"unless_read_elsewhere": attr}
+    fix: FixSpec | None = None  # how to fix it, as nodes of the reported class
 
 
 _REGISTRY: dict[str, type["Rule"]] = {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity, keras_variable_fix
 
 
 class UntrackedVariable(Rule):
@@ -17,6 +17,20 @@ class UntrackedVariable(Rule):
     it and it is not saved with the model's weights. Nothing warns you: the model just does
     not learn that parameter. Under Keras 2 (`tf_keras`) the variable is tracked, so the rule
     stays silent there.
+
+    ## Fix safety
+    The fix replaces `tf.Variable(...)` with `keras.Variable(...)` and adds `import keras` when the
+    file has no `keras` name (none when `keras` names something else). It is safe when every argument
+    maps one to one: `initial_value` (positional, or `initializer=`), a literal `trainable`, `dtype`
+    and a literal `name`: `keras.Variable` infers the same dtype from the same value (checked on
+    Keras 3.15: Python floats and ints, NumPy arrays, tensors). The layer then tracks and trains the
+    variable, which is what the code meant. It is unsafe when the outcome depends on values only
+    known at run time: a `name` that is not a literal (a Keras variable name cannot hold `/`), a
+    `shape` (a Keras variable's must be fully known), or a `caching_device`, which is dropped. There
+    is no fix when `keras.Variable` has no place for an argument (`constraint`, `validate_shape`,
+    `synchronization`, `aggregation` as TensorFlow enums, `*args`), for a lambda initial value (Keras
+    calls an initializer only with a shape) or a name holding `/`. One caveat of the safe fix: an
+    initial value that is a name holding a callable (rare) makes the layer's construction raise.
     """
 
     code = "KVL001"
@@ -92,4 +106,5 @@ class Counter(keras.layers.Layer):
                 f"tf.Variable stored in self.{attr} is not tracked by Keras 3: it is not in trainable_variables "
                 "and fit() never updates it; create it with self.add_weight(...) or keras.Variable(...)",
                 attr,
+                fix=keras_variable_fix(creation.node, frozen=False),
             )

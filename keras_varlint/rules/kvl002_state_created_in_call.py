@@ -18,6 +18,10 @@ class StateCreatedInCall(Rule):
     add new elements of state (variables or sub-layers) to a layer that is already built"),
     and under `tf.function` TensorFlow fails with "tf.function only supports singleton
     tf.Variables created on the first call". Create state in `__init__` or `build`.
+
+    ## Fix safety
+    No fix: moving the creation to `build()` needs the shape and the names it reads in `call`,
+    which are not known statically in general.
     """
 
     code = "KVL002"

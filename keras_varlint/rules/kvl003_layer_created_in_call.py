@@ -25,6 +25,10 @@ class LayerCreatedInCall(Rule):
     and the `Random*` augmentation layers in Keras 3; the `Random*` layers in Keras 2)
     have no weights, but each makes a random-seed state variable, so `fit` and `predict`
     fail the same way under `tf.function`. Create sublayers in `__init__`.
+
+    ## Fix safety
+    No fix yet: moving the construction to `__init__` or `build` is only right when its arguments
+    are known there, and the stored layer must then be called in place of the new one.
     """
 
     code = "KVL003"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from keras_varlint.analysis.facts import VARIABLE_KINDS, How
-from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
+from keras_varlint.rules.base import UNSAFE, Examples, FixSpec, LayerView, Report, Rule, Severity
 
 
 class WeightOverwritten(Rule):
@@ -17,6 +17,13 @@ class WeightOverwritten(Rule):
     but from the second call on `call` reads the tensor, so the variable gets a `None`
     gradient ("No gradients provided for any variable" under `fit`); Keras 2 drops the
     variable from the layer altogether. Update a variable in place with `self.w.assign(...)`.
+
+    ## Fix safety
+    The fix writes `self.w.assign(<expr>)` (`self.w += d` as `self.w.assign_add(d)`, `-=` as
+    `assign_sub`, other operators as `self.w.assign(self.w <op> (d))`). It is unsafe: the old
+    code used the new value only in this call and the variable kept its value, while `assign`
+    changes the variable itself on every call, and the assignment takes no gradient. It is what
+    the code means in most cases (a decay, a constraint), but check it.
     """
 
     code = "KVL007"
@@ -69,4 +76,36 @@ class Decay(keras.layers.Layer):
                         f"self.{a.attr} holds a weight; assigning an expression to it in {a.method}() replaces "
                         f"the variable with a tensor, which gets no gradient: use self.{a.attr}.assign(...)",
                         a.attr,
+                        fix=_assign_fix(a.node, a.attr),
                     )
+
+
+_AUGMENTED = {"AddAssign": "assign_add", "SubtractAssign": "assign_sub"}
+
+
+def _assign_fix(node, attr: str) -> FixSpec | None:  # noqa: ANN001
+    """``self.w = expr`` as ``self.w.assign(expr)``; ``self.w += d`` as ``self.w.assign_add(d)``,
+    ``self.w *= c`` as ``self.w.assign(self.w * (c))``."""
+    import libcst as cst
+
+    if isinstance(node, cst.Assign):
+        if len(node.targets) != 1:
+            return None
+        target, value, method = node.targets[0].target, node.value, "assign"
+    elif isinstance(node, cst.AugAssign):
+        target, operator = node.target, type(node.operator).__name__
+        method = _AUGMENTED.get(operator, "assign")
+        value = node.value
+        if method == "assign":
+            binary = getattr(cst, operator.removesuffix("Assign"), None)
+            if binary is None:
+                return None
+            if not isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)):
+                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            value = cst.BinaryOperation(target, binary(), value)
+    else:
+        return None
+    if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self"):
+        return None
+    call = cst.Call(cst.Attribute(target, cst.Name(method)), [cst.Arg(value)])
+    return FixSpec(UNSAFE, f"Update the variable in place: self.{attr}.{method}(...)", [(node, cst.Expr(call))])

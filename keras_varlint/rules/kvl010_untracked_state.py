@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
+from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity, keras_variable_fix
 
 
 class UntrackedState(Rule):
@@ -17,6 +17,12 @@ class UntrackedState(Rule):
     reloaded model restarts from its initial value (a step counter back at 0, running
     statistics reset). Use `self.add_weight(..., trainable=False)` or
     `keras.Variable(..., trainable=False)`.
+
+    ## Fix safety
+    The fix is KVL001's: `keras.Variable(...)` with the arguments mapped one to one, adding
+    `trainable=False` when the call did not say (an integer or bool variable is never trained, and
+    a Keras variable left trainable would be handed to the optimizer). Safe and unsafe as for
+    KVL001. The variable is then in `layer.weights` and saved with the model.
     """
 
     code = "KVL010"
@@ -64,4 +70,5 @@ class Counter(keras.layers.Layer):
                 f"non-trainable tf.Variable in self.{attr} is not tracked by Keras 3, so it is not saved with the "
                 "model; use self.add_weight(..., trainable=False)",
                 attr,
+                fix=keras_variable_fix(creation.node, frozen=True),
             )

@@ -17,6 +17,10 @@ class GradientCut(Rule):
     silently `None`, so it never trains; under `tf.function` (and so in `model.fit`) the call
     fails with "numpy() is only available when eager execution is enabled". Use the tensor
     ops of `tf` or `keras.ops` instead.
+
+    ## Fix safety
+    No fix yet: whether a `keras.ops` twin computes the same value (and whether the value was
+    meant to leave the graph, as for logging) needs a person to decide.
     """
 
     code = "KVL102"

@@ -116,8 +116,41 @@ def test_findings_exit_1_in_flake8_format(engine: FakeEngine, run) -> None:
     assert outcome.out == (
         "pkg/layers.py:7:18: KVL001 tf.Variable stored on self.w is not tracked\n"
         "pkg/layers.py:9:9: KVL101 weight self.b is never read\n"
+        "Found 2 errors.\n"
     )
     assert engine.calls[0][0] == [Path("pkg")]
+
+
+def test_fixable_findings_are_marked_and_counted_as_ruff_does(engine: FakeEngine, run) -> None:
+    from keras_varlint.fixes import Edit, Fix
+
+    safe, unsafe = copy.deepcopy(KVL001), copy.deepcopy(KVL101)
+    safe.fix = Fix("safe", "Replace", [Edit(7, 17, 7, 19, "keras")])
+    unsafe.fix = Fix("unsafe", "Delete", [Edit(9, 0, 10, 0, "")])
+    engine.result = LintResult(files=2, findings=[safe, unsafe, KVL101_B])
+    outcome = run("pkg")
+    assert outcome.out.splitlines() == [
+        "pkg/layers.py:7:18: KVL001 [*] tf.Variable stored on self.w is not tracked",
+        "pkg/layers.py:9:9: KVL101 weight self.b is never read",
+        "pkg/other.py:2:1: KVL101 weight self.c is never read",
+        "Found 3 errors.",
+        "[*] 1 fixable with --fix (1 hidden fix can be enabled with --unsafe-fixes)",
+    ]
+    assert run("pkg", "--unsafe-fixes").out.splitlines()[1:5:3] == [
+        "pkg/layers.py:9:9: KVL101 [*] weight self.b is never read", "[*] 2 fixable with --fix",
+    ]
+    assert json.loads(run("pkg", "--format", "json").out)["findings"][1]["fix"]["applicability"] == "unsafe"
+
+
+def test_unfixable_codes_lose_their_fixes(engine: FakeEngine, run, tmp_path: Path) -> None:
+    from keras_varlint.fixes import Edit, Fix
+
+    finding = copy.deepcopy(KVL001)
+    finding.fix = Fix("safe", "Replace", [Edit(7, 17, 7, 19, "keras")])
+    engine.result = LintResult(files=1, findings=[finding])
+    (tmp_path / "pyproject.toml").write_text('[tool.keras-varlint]\nunfixable = ["KVL001"]\n')
+    outcome = run(str(tmp_path))
+    assert "[*]" not in outcome.out and outcome.out.endswith("Found 1 error.\n")
 
 
 def test_files_and_directories_are_passed_in_order(engine: FakeEngine, run) -> None:
@@ -266,7 +299,7 @@ def test_statistics_follow_the_findings(engine: FakeEngine, run) -> None:
     engine.result = LintResult(files=2, findings=[KVL001, KVL101, KVL101_B])
     outcome = run("--statistics")
     assert outcome.code == 1
-    assert outcome.out.splitlines()[3:] == ["  1 KVL001 untracked-variable", "  2 KVL101 unused-weight"]
+    assert outcome.out.splitlines()[3:] == ["  1 KVL001 untracked-variable", "  2 KVL101 unused-weight", "Found 3 errors."]
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
@@ -308,6 +341,7 @@ def test_runtime_confirms_and_appends_findings(engine: FakeEngine, run, runtime_
     assert outcome.out.splitlines() == [
         "pkg/layers.py:3:1: KVL902 variable scale/b gets no gradient",
         "pkg/layers.py:7:18: KVL001 tf.Variable stored on self.w is not tracked [confirmed at runtime]",
+        "Found 2 errors.",
     ]
     (findings, settings, roots, harvested), = runtime_module.calls
     assert [f.code for f in findings] == ["KVL001"]

@@ -71,13 +71,13 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-def try_repo(hook_repo: Path, cwd: Path, *files: str) -> subprocess.CompletedProcess[str]:
+def try_repo(hook_repo: Path, cwd: Path, *files: str, hook: str = "keras-varlint") -> subprocess.CompletedProcess[str]:
     """``pre-commit try-repo HOOK_REPO keras-varlint`` on ``files`` (default: all) in ``cwd``; skip if offline.
 
     try-repo builds the hook's environment afresh each time (in a temporary store).
     """
     which = ["--files", *files] if files else ["--all-files"]
-    done = subprocess.run([pre_commit_exe, "try-repo", str(hook_repo), "keras-varlint", *which, "--verbose"],
+    done = subprocess.run([pre_commit_exe, "try-repo", str(hook_repo), hook, *which, "--verbose"],
                           cwd=cwd, env={**os.environ, "PRE_COMMIT_COLOR": "never"},
                           capture_output=True, text=True, timeout=900)
     details = done.stdout + done.stderr
@@ -89,6 +89,19 @@ def try_repo(hook_repo: Path, cwd: Path, *files: str) -> subprocess.CompletedPro
 
 def findings(output: str) -> set[tuple[str, int, str]]:
     return {(m["path"], int(m["line"]), m["code"]) for m in FINDING.finditer(output)}
+
+
+@needs_pre_commit
+def test_fix_hook_applies_the_safe_fixes(hook_repo: Path, tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "repo", {"layers.py": UNTRACKED, "util.py": PLAIN, "pyproject.toml": PYPROJECT})
+    done = try_repo(hook_repo, repo, hook="keras-varlint-fix")
+    assert done.returncode == 1, done.stdout  # files were modified by this hook
+    fixed = (repo / "layers.py").read_text()
+    assert fixed == UNTRACKED.replace("tf.Variable(1.0)", "keras.Variable(1.0)"), fixed
+    assert "Found 1 error (1 fixed, 0 remaining)." in done.stdout
+    git(repo, "add", "-A")
+    again = try_repo(hook_repo, repo, hook="keras-varlint-fix")
+    assert again.returncode == 0 and (repo / "layers.py").read_text() == fixed, again.stdout
 
 
 @needs_pre_commit

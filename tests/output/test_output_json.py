@@ -10,7 +10,7 @@ from keras_varlint.result import LintResult
 
 FINDING_KEYS = [
     "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
-    "layer", "attribute", "runtime",
+    "layer", "attribute", "runtime", "fix",
 ]
 
 
@@ -28,7 +28,7 @@ def test_json_finding_values(result: LintResult, rules: dict) -> None:
         "path": "pkg/layers.py", "line": 12, "column": 17, "end_line": 12, "end_column": 40,
         "code": "KVL001", "name": "untracked-variable", "severity": "error",
         "message": "tf.Variable stored on self.w is not tracked by Keras 3",
-        "layer": "Dense2", "attribute": "w", "runtime": None,
+        "layer": "Dense2", "attribute": "w", "runtime": None, "fix": None,
     }
     assert second["runtime"] == {"status": "refuted", "detail": "b gets a gradient"}
     assert second["severity"] == "warning"
@@ -43,3 +43,15 @@ def test_json_for_a_clean_run(rules: dict) -> None:
     assert json.loads(json_format.render(LintResult(files=2), rules)) == {
         "version": 1, "files": 2, "findings": [], "errors": [], "layers": 0, "unresolved": [],
     }
+
+
+def test_json_fix_is_an_added_key_with_applicability_message_and_edits(result: LintResult, rules: dict) -> None:
+    from keras_varlint.fixes import Edit, Fix
+
+    result.findings[0].fix = Fix("safe", "Replace tf.Variable with keras.Variable", [Edit(12, 17, 12, 19, "keras")])
+    data = json.loads(json_format.render(result, rules))
+    assert data["findings"][0]["fix"] == {
+        "applicability": "safe", "message": "Replace tf.Variable with keras.Variable",
+        "edits": [{"line": 12, "column": 17, "end_line": 12, "end_column": 19, "content": "keras"}],
+    }
+    assert [Finding.from_json(item) for item in data["findings"]] == result.findings

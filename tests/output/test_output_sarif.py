@@ -123,3 +123,23 @@ def test_artifact_uri() -> None:
     assert sarif.artifact_uri("a b/ü.py") == "a%20b/%C3%BC.py"
     assert sarif.artifact_uri("/abs/path/m.py") == "file:///abs/path/m.py"
     assert sarif.artifact_uri("C:\\proj\\m.py") == "file:///C:/proj/m.py"
+
+
+def test_sarif_results_carry_fixes(result: LintResult, rules: dict) -> None:
+    from keras_varlint.fixes import Edit, Fix
+
+    result.findings[0].fix = Fix("safe", "Replace tf.Variable with keras.Variable", [Edit(12, 17, 12, 19, "keras")])
+    result.findings[1].fix = Fix("unsafe", "Delete it", [Edit(30, 0, 31, 0, "")])
+    results = render(result, rules)["runs"][0]["results"]
+    assert results[0]["fixes"] == [{
+        "description": {"text": "Replace tf.Variable with keras.Variable"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": "pkg/layers.py"},
+            "replacements": [{
+                "deletedRegion": {"startLine": 12, "startColumn": 18, "endLine": 12, "endColumn": 20},
+                "insertedContent": {"text": "keras"},
+            }],
+        }],
+    }]
+    assert results[1]["fixes"][0]["description"]["text"] == "Delete it [unsafe fix]"
+    assert "fixes" not in results[2]
