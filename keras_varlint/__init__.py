@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "callbacks", "check_layer", "check_model", "lint_paths"]
+__all__ = ["__version__", "callbacks", "check_layer", "check_model", "lint", "lint_paths"]
 
 if TYPE_CHECKING:
     from keras_varlint import callbacks
+    from keras_varlint.api import lint
     from keras_varlint.engine import lint_paths
     from keras_varlint.runtime.model import check_model
     from keras_varlint.runtime.oracle import check_layer
@@ -30,6 +31,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module("keras_varlint.callbacks")
+    if name == "lint":
+        from keras_varlint.api import lint
+
+        return lint
     if name == "lint_paths":
         from keras_varlint.engine import lint_paths
 

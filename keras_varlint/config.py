@@ -76,8 +76,10 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
         raise ConfigError(f"{_display(path)}: invalid TOML: {message}") from None
 
 
-def _tool_table(document: Mapping[str, Any]) -> Any:
+def _tool_table(document: Mapping[str, Any], path: Path) -> Any:
     tool = document.get("tool")
+    if isinstance(tool, dict) and "keras_varlint" in tool:  # never silently ignored: a likely typo
+        raise ConfigError(f"{_display(path)}: [tool.keras_varlint] is not read: the table is [{TABLE}], with a hyphen")
     return tool.get("keras-varlint") if isinstance(tool, dict) else None
 
 
@@ -92,7 +94,7 @@ def find_config(start: Path) -> Path | None:
             data = candidate.read_bytes()
         except OSError:
             continue
-        if b"keras-varlint" in data and _tool_table(_parse_toml(candidate, data)) is not None:
+        if (b"keras-varlint" in data or b"keras_varlint" in data) and _tool_table(_parse_toml(candidate, data), candidate) is not None:
             return candidate
     return None
 
@@ -175,7 +177,7 @@ def read_config(path: Path, codes: Sequence[str]) -> FileConfig:
         data = path.read_bytes()
     except OSError as err:
         raise ConfigError(f"{_display(path)}: cannot read config file: {err.strerror or err}") from None
-    table = _tool_table(_parse_toml(path, data))
+    table = _tool_table(_parse_toml(path, data), path)
     check = _Checker(path, codes)
     config = FileConfig(path=path)
     if table is None:

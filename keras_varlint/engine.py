@@ -306,6 +306,7 @@ class LintSession:
             if _per_file_ignored(_relative_to_root(file, self.settings.project_root), finding.code,
                                  self.settings.per_file_ignores):
                 continue
+            finding.extra["source_line"] = lines[finding.line - 1] if 0 < finding.line <= len(lines) else None
             notebook = self.project.notebooks.get(file)
             result.findings.append(finding if notebook is None else in_cell(finding, notebook))
         result.findings.sort(key=Finding.sort_key)

@@ -35,4 +35,5 @@ class LintResult:
     notes: list[str] = field(default_factory=list)  # human notes for stderr, e.g. "no Python files under x/"
     layers: list[ClassEntry] = field(default_factory=list)  # layer classes of the target files, analysed
     unresolved: list[ClassEntry] = field(default_factory=list)  # classes whose bases could not be resolved
+    show_source: bool = False  # text output shows each finding's source line and a caret (--show-source)
     unsafe_fixes: bool = False  # unsafe fixes count as applicable (--unsafe-fixes): text marks them [*]

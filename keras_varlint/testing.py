@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from typing import Any
 
 from keras_varlint.runtime.report import RuntimeReport
 
-__all__ = ["assert_model_trains", "assert_variables_train"]
+__all__ = ["assert_lint_clean", "assert_model_trains", "assert_variables_train"]
+
+
+def assert_lint_clean(target: str | os.PathLike[str], **options: Any) -> None:
+    """Raise ``AssertionError`` listing the findings if ``keras_varlint.lint`` finds anything in
+    ``target``: a file or directory, or else the name of an importable package or module (found
+    with ``importlib.util.find_spec``: not imported, only a dotted name's parent packages are).
+    ``options`` are ``keras_varlint.lint``'s (``select``, ``ignore``, ``keras_version``, ...).
+
+    Example::
+
+        def test_package_is_lint_clean():
+            assert_lint_clean("mypkg")
+    """
+    from keras_varlint.api import lint
+    from keras_varlint.output.text import format_finding
+
+    path = os.fspath(target)
+    if not os.path.lexists(path):
+        try:
+            spec = importlib.util.find_spec(path) if path.replace(".", "").replace("_", "").isalnum() else None
+        except (ImportError, ValueError):  # a dotted name whose parent is missing
+            spec = None
+        if spec is None or not (spec.submodule_search_locations or spec.origin):
+            raise AssertionError(f"{path} is neither a path nor an importable package or module")
+        locations = list(spec.submodule_search_locations or [])
+        path = locations[0] if locations else str(spec.origin)
+    findings = lint(path, **options)
+    if findings:
+        lines = "\n".join(format_finding(finding) for finding in findings)
+        raise AssertionError(f"keras-varlint found {len(findings)} problem(s) in {os.fspath(target)}:\n{lines}")
 
 
 def assert_variables_train(layer: Any, *inputs: Any, training: bool | None = None, **call_kwargs: Any) -> RuntimeReport:

@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--keras-version", type=int, choices=(2, 3),
                         help="analyse every file as this Keras version (default: from each class's base chain)")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per code")
+    parser.add_argument("--show-source", action="store_true",
+                        help="text output: show each finding's source line with a caret under it (as ruff)")
+    parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print the findings and nothing else (no notes, no summary line)")
     parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
                         help="worker processes (default: the number of CPUs)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -94,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="time limit per module for --runtime (default: 60)")
     parser.add_argument("--config", metavar="PATH",
                         help="pyproject.toml to read instead of searching upward from the first path")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="with '-' as the path: lint standard input as if it were the file PATH "
+                             "(its config, Keras version and bases in other files; reported as PATH)")
     fixes = parser.add_argument_group("fixes")
     fixes.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
     fixes.add_argument("--unsafe-fixes", dest="unsafe_fixes", action="store_const", const=True, default=None,
@@ -102,9 +111,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help="never apply unsafe fixes (overrides unsafe-fixes = true in the config)")
     fixes.add_argument("--diff", action="store_true",
                        help="print a unified diff of what --fix would change, write nothing; exit 1 when there is one")
-    parser.add_argument("--stdin-filename", metavar="PATH",
-                        help="with '-' as the path: lint standard input as if it were the file PATH "
-                             "(its config, Keras version and bases in other files; reported as PATH)")
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {tool_version()}")
     return parser
 
@@ -112,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 def build_rule_parser() -> argparse.ArgumentParser:
     """The parser for ``keras-varlint rule``."""
     parser = _Parser(prog=f"{TOOL_NAME} rule", description="Print the documentation of a rule.", allow_abbrev=False)
-    parser.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. KVL001")
+    parser.add_argument("code", nargs="?", metavar="CODE",
+                        help="a rule code or name, e.g. KVL001 or untracked-variable")
     parser.add_argument("--all", action="store_true", help="print every rule's page (the source of docs/rules.md)")
     return parser
 
@@ -131,6 +138,19 @@ def _registry() -> dict[str, Any]:
     return registry()
 
 
+def _rule_code(name: str, rules: dict[str, Any]) -> str:
+    """The code of a rule given by code (``KVL001``) or by name (``untracked-variable``)."""
+    code = name.strip().upper()
+    if code in rules:
+        return code
+    by_name = {rule.name: code for code, rule in rules.items()}
+    wanted = name.strip().lower().replace("_", "-")
+    if wanted in by_name:
+        return by_name[wanted]
+    kind = "code" if code.startswith("KVL") else "name"
+    raise UsageError(f"unknown rule {kind} '{name}'")
+
+
 def _rule_command(argv: Sequence[str], stdout: IO[str]) -> int:
     args = _parse(build_rule_parser(), argv)
     if isinstance(args, int):
@@ -141,10 +161,7 @@ def _rule_command(argv: Sequence[str], stdout: IO[str]) -> int:
     if args.all:
         stdout.write(rule_docs.render_all(rules))
         return EXIT_CLEAN
-    code = args.code.strip().upper()
-    if code not in rules:
-        raise UsageError(f"unknown rule code '{args.code}'")
-    stdout.write(rules[code].documentation())
+    stdout.write(rules[_rule_code(args.code, rules)].documentation())
     return EXIT_CLEAN
 
 
@@ -228,6 +245,18 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     args = _parse(build_parser(), argv)
     if isinstance(args, int):
         return args
+    if args.output_file is None:
+        return _lint(args, stdout, stderr)
+    try:
+        report = open(args.output_file, "w", encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write {args.output_file}: {err.strerror or err}") from None
+    with report:
+        return _lint(args, report, stderr)
+
+
+def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """Lint as the parsed ``args`` say; the report goes to ``stdout`` (``--output-file``'s file)."""
     stdin = _stdin_source(args)
     paths, settings, rules = _paths_and_settings(args)
 
@@ -255,8 +284,9 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     if settings.runtime:
         _confirm_at_runtime(result, settings, paths)
 
-    for note in result.notes:
+    for note in [] if args.quiet else result.notes:
         stderr.write(f"{TOOL_NAME}: note: {_one_line(note)}\n")
+    result.show_source = args.show_source
     for error in result.errors:
         stderr.write(f"{TOOL_NAME}: error: {error.get('path', '')}: {_one_line(error.get('message', ''))}\n")
     stdout.write(render(args.format, result, rules))
@@ -264,7 +294,7 @@ def _lint_command(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
         (stderr if args.format in MACHINE_FORMATS else stdout).write(statistics.render(result.findings))
     if args.format == "text" and not getattr(args, "quiet", False):
         stdout.write(summary.render(result, fixed))
-    return EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN
+    return EXIT_FINDINGS if (result.findings or result.errors) and not args.exit_zero else EXIT_CLEAN
 
 
 def main(argv: Sequence[str] | None = None) -> int:

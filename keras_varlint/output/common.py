@@ -41,6 +41,19 @@ def location(finding: Finding) -> str:
     return finding.path if finding.cell is None else f"{finding.path}:cell {finding.cell}"
 
 
+def source_context(finding: Finding) -> str:
+    """``--show-source``: the finding's line and a caret under its span, as ruff shows them; ""
+    when the line is not known (a finding added by the runtime checker)."""
+    line = finding.extra.get("source_line")
+    if line is None:
+        return ""
+    number, start = str(finding.line), min(finding.column, len(line))
+    end = finding.end_column if finding.end_line == finding.line else len(line.rstrip())
+    pad = "".join(c if c == "\t" else " " for c in line[:start])  # tabs kept: the caret stays aligned
+    gutter = " " * len(number)
+    return f"{gutter} |\n{number} | {line}\n{gutter} | {pad}{'^' * max(1, end - start)}\n{gutter} |\n"
+
+
 def end_position(finding: Finding) -> tuple[int, int]:
     """1-based end line and exclusive end column, never before the start (for SARIF and GitHub)."""
     end_line = max(finding.end_line, finding.line)

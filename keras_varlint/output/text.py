@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from keras_varlint.findings import Finding
-from keras_varlint.output.common import RuleTable, fix_applies, location, message_with_runtime
+from keras_varlint.output.common import RuleTable, source_context, fix_applies, location, message_with_runtime
 from keras_varlint.result import LintResult
 
 
@@ -14,4 +14,5 @@ def format_finding(finding: Finding, unsafe_fixes: bool = False) -> str:
 
 
 def render(result: LintResult, rules: RuleTable) -> str:
-    return "".join(format_finding(finding, result.unsafe_fixes) + "\n" for finding in result.findings)
+    return "".join(format_finding(finding, result.unsafe_fixes) + "\n" + (source_context(finding) if result.show_source else "")
+                   for finding in result.findings)
