@@ -31,6 +31,7 @@ from keras_varlint.discovery.index import ClassInfo, keras_version_of
 from keras_varlint.discovery.notebook import NotebookSource
 from keras_varlint.discovery.project import Project
 from keras_varlint.findings import PARSE_ERROR, Finding, parse_error_finding
+from keras_varlint.noqa import UNUSED_NOQA, unused_noqa
 from keras_varlint.parallel import PARALLEL_MIN_ITEMS, parallel_map
 from keras_varlint.result import ClassEntry, LintResult
 from keras_varlint.rules.base import Rule, registry
@@ -295,7 +296,10 @@ class LintSession:
         """The whole run, with noqa and per-file-ignores applied."""
         result = self.result
         lines_of: dict[str, list[str]] = {}
-        for finding in self.findings():
+        found = self.findings()
+        if UNUSED_NOQA[0] in self.codes:
+            found = [*found, *self._unused_noqa(found)]
+        for finding in found:
             file = finding.extra["file"]
             finding.path = display_path(file)
             if file not in lines_of:
@@ -314,6 +318,15 @@ class LintSession:
         if self.project.cache:
             self.project.cache.save()
         return result
+
+    def _unused_noqa(self, found: list[Finding]) -> list[Finding]:
+        """KVL100: the ``# noqa`` directives of the target files that suppress none of ``found``."""
+        reported: dict[str, dict[int, set[str]]] = {}
+        for finding in found:
+            reported.setdefault(finding.extra["file"], {}).setdefault(finding.line, set()).add(finding.code)
+        known = {code: rule.reported_by for code, rule in registry().items()}
+        return [unused for file in self.project.targets if file in self.project.texts
+                for unused in unused_noqa(file, self.project.texts[file], reported.get(file, {}), self.codes, known)]
 
     def report_classes(self, result: LintResult) -> None:
         """What was analysed: the layer classes of the target files, and the classes whose bases

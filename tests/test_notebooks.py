@@ -146,3 +146,32 @@ def test_runtime_reports_notebook_findings_inconclusive(tmp_path: Path, capsys, 
     (finding,) = json.loads(out)["findings"]
     assert finding["runtime"] == {"status": "inconclusive",
                                   "detail": "layers defined in a notebook are not run by --runtime (its cells are not executed)"}
+
+
+# -- the pre-commit hook ---------------------------------------------------------------------------
+
+
+def test_precommit_hook_passes_notebooks(tmp_path: Path) -> None:
+    """`types_or: [python, jupyter]`: pre-commit hands the hook the staged notebooks too."""
+    from tests.interfaces import test_precommit as hook
+
+    if hook.pre_commit_exe is None:
+        pytest.skip("pre-commit is not installed: pip install pre-commit")
+    repo_copy = tmp_path / "hook"
+    listing = hook.subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+                                   *hook.HOOK_REPO_FILES], cwd=hook.REPO, capture_output=True, check=True)
+    files = {}
+    for name in filter(None, listing.stdout.decode().split("\0")):
+        if (hook.REPO / name).is_file():
+            files[name] = (hook.REPO / name).read_text()
+    hook.new_repo(repo_copy, files)
+    project = tmp_path / "repo"
+    project.mkdir()
+    layers_notebook(project / "layers.ipynb")
+    (project / "pyproject.toml").write_text(hook.PYPROJECT)
+    hook.git(project, "init", "-q")
+    hook.git(project, "add", "-A")
+    hook.git(project, "commit", "-q", "-m", "files")
+    done = hook.try_repo(repo_copy, project)
+    assert done.returncode == 1, done.stdout
+    assert "layers.ipynb:cell 3:5:18: KVL001" in done.stdout

@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="text output: show each finding's source line with a caret under it (as ruff)")
     parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--add-noqa", action="store_true",
+                        help="add '# noqa: CODES' to the line of every finding (keeping the codes listed), then exit 0")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print the findings and nothing else (no notes, no summary line)")
     parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
@@ -207,6 +209,19 @@ def _stdin_source(args: argparse.Namespace) -> dict[Path, bytes] | None:
     return {Path(args.stdin_path): sys.stdin.buffer.read()}
 
 
+def _add_noqa(result: LintResult, stderr: IO[str]) -> int:
+    """``--add-noqa``: a ``# noqa`` directive for every finding, on its line; exit 0 as ruff does."""
+    from keras_varlint.noqa import add_noqa
+
+    for error in result.errors:
+        stderr.write(f"{TOOL_NAME}: error: {error.get('path', '')}: {_one_line(error.get('message', ''))}\n")
+    changed, notes = add_noqa(result.findings)
+    for note in notes:
+        stderr.write(f"{TOOL_NAME}: note: {_one_line(note)}\n")
+    stderr.write(f"Added {changed} noqa directive{'' if changed == 1 else 's'}.\n")
+    return EXIT_CLEAN
+
+
 def _paths_and_settings(args: argparse.Namespace) -> tuple[list[Path], Settings, dict[str, Any]]:
     missing = [path for path in args.paths
                if not os.path.lexists(path) and path != getattr(args, "stdin_path", None)]
@@ -262,6 +277,8 @@ def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
     engine = importlib.import_module("keras_varlint.engine")
     fixed: int | None = None  # with --fix: how many findings were fixed
+    if args.add_noqa and (args.fix or args.diff or settings.runtime or stdin is not None):
+        raise UsageError("--add-noqa cannot be combined with --fix, --diff, --runtime or standard input")
     if args.fix or args.diff:
         from keras_varlint.fixes.apply import fix_paths
 
@@ -280,6 +297,8 @@ def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
         result = engine.lint_paths(paths, settings) if stdin is None else engine.lint_paths(paths, settings, sources=stdin)
         hide_unfixable(result.findings, settings)
+        if args.add_noqa:
+            return _add_noqa(result, stderr)
     result.unsafe_fixes = settings.unsafe_fixes
     if settings.runtime:
         _confirm_at_runtime(result, settings, paths)
