@@ -37,3 +37,4 @@ class LintResult:
     unresolved: list[ClassEntry] = field(default_factory=list)  # classes whose bases could not be resolved
     show_source: bool = False  # text output shows each finding's source line and a caret (--show-source)
     unsafe_fixes: bool = False  # unsafe fixes count as applicable (--unsafe-fixes): text marks them [*]
+    fixed: list[Finding] | None = None  # with --fix: the findings fixed (with --runtime, extra["fix_verified"])

@@ -76,8 +76,12 @@ def _lint(paths: list[Path], settings: Settings, texts: dict[str, str]) -> LintR
     return session.lint()
 
 
-def fix_paths(paths: list[Path], settings: Settings, write: bool) -> FixOutcome:
-    """Lint ``paths`` and fix what ``settings`` selects; write the files only with ``write``."""
+def fix_paths(paths: list[Path], settings: Settings, write: bool, relint: bool = True) -> FixOutcome:
+    """Lint ``paths`` and fix what ``settings`` selects; write the files only with ``write``.
+
+    Without ``relint`` (``--diff``, which shows no findings), the run stops after a round that
+    applied every selected fix: the findings then still describe the text before fixing, but a
+    further round could only find fixes for the findings the fixes themselves created."""
     texts: dict[str, str] = {}  # file -> current fixed text
     before: dict[str, str] = {}
     fixed: list[Finding] = []
@@ -88,7 +92,7 @@ def fix_paths(paths: list[Path], settings: Settings, write: bool) -> FixOutcome:
             file = finding.extra.get("file")
             if file and selected(finding, settings) and not _in_notebook(finding):
                 by_file.setdefault(file, []).append(finding)
-        applied_any = False
+        applied_any = skipped_any = False
         for file, findings in sorted(by_file.items()):
             if file not in texts:
                 try:
@@ -99,18 +103,24 @@ def fix_paths(paths: list[Path], settings: Settings, write: bool) -> FixOutcome:
                 before[file] = original
             current = texts.get(file, before[file])
             new, applied = apply_fixes(current, [f.fix for f in findings if f.fix is not None])
+            skipped_any = skipped_any or len(applied) < len(findings)
             if applied and new != current:
                 texts[file] = new
                 applied_ids = set(map(id, applied))
                 fixed.extend(f for f in findings if id(f.fix) in applied_ids)
                 applied_any = True
-        if not applied_any:
+        if not applied_any or not (relint or skipped_any):
             break
         result = _lint(paths, settings, texts)
     changed = {path: text for path, text in texts.items() if text != before[path]}
+    outcome = FixOutcome(result, {p: before[p] for p in changed}, changed, fixed)
     if write:
-        for path, text in changed.items():
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+        write_files(outcome)
     hide_unfixable(result.findings, settings)
-    return FixOutcome(result, {p: before[p] for p in changed}, changed, fixed)
+    return outcome
+
+
+def write_files(outcome: FixOutcome) -> None:
+    for path, text in outcome.after.items():
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)

@@ -209,6 +209,25 @@ def _stdin_source(args: argparse.Namespace) -> dict[Path, bytes] | None:
     return {Path(args.stdin_path): sys.stdin.buffer.read()}
 
 
+def _verify_fixes(outcome: Any, settings: Settings, roots: list[Path]) -> int:
+    """``--fix --runtime``: write the fixes, check each fixed class at runtime, roll back the files
+    whose fixes broke a layer (and lint again); return how many fixes were rolled back."""
+    try:
+        from keras_varlint.fixes.apply import hide_unfixable
+        from keras_varlint.fixes.verify import BROKE, verify_fixes
+        from keras_varlint.runtime import RuntimeUnavailable
+    except ImportError as err:
+        raise UsageError(f"--runtime is unavailable: {_one_line(str(err))}") from None
+    try:
+        rolled_back = verify_fixes(outcome, settings, roots)
+    except RuntimeUnavailable as err:
+        raise UsageError(_one_line(str(err))) from None
+    if rolled_back:
+        outcome.result = importlib.import_module("keras_varlint.engine").lint_paths(roots, settings)
+        hide_unfixable(outcome.result.findings, settings)
+    return sum(f.extra.get("fix_verified", {}).get("status") == BROKE for f in outcome.fixed)
+
+
 def _add_noqa(result: LintResult, stderr: IO[str]) -> int:
     """``--add-noqa``: a ``# noqa`` directive for every finding, on its line; exit 0 as ruff does."""
     from keras_varlint.noqa import add_noqa
@@ -282,7 +301,7 @@ def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     if args.fix or args.diff:
         from keras_varlint.fixes.apply import fix_paths
 
-        outcome = fix_paths(paths, settings, write=not args.diff)
+        outcome = fix_paths(paths, settings, write=not (args.diff or settings.runtime), relint=not args.diff)
         result: LintResult = outcome.result
         if args.diff:
             for note in result.notes:
@@ -292,6 +311,10 @@ def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             stderr.write(f"Would fix {count} error{'' if count == 1 else 's'}.\n" if count else "No errors would be fixed.\n")
             return EXIT_FINDINGS if outcome.after else EXIT_CLEAN
         fixed = len(outcome.fixed)
+        if settings.runtime and outcome.after:
+            fixed -= _verify_fixes(outcome, settings, paths)
+            result = outcome.result
+        result.fixed = outcome.fixed
     else:
         from keras_varlint.fixes.apply import hide_unfixable
 
@@ -316,6 +339,20 @@ def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     return EXIT_FINDINGS if (result.findings or result.errors) and not args.exit_zero else EXIT_CLEAN
 
 
+def _server_command(argv: Sequence[str]) -> int:
+    """``keras-varlint server``: the Language Server, over standard input/output."""
+    parser = _Parser(prog=f"{TOOL_NAME} server", allow_abbrev=False,
+                     description="Run the keras-varlint Language Server over standard input/output.")
+    args = _parse(parser, argv)
+    if isinstance(args, int):
+        return args
+    try:
+        from keras_varlint.interfaces.lsp import serve
+    except ImportError as err:
+        raise UsageError(f"server needs pygls and lsprotocol: pip install 'keras-varlint[lsp]' ({_one_line(str(err))})") from None
+    return serve()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -324,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule_command(arguments[1:], sys.stdout)
         if arguments[:1] == ["layers"]:
             return _layers_command(arguments[1:], sys.stdout)
+        if arguments[:1] == ["server"]:
+            return _server_command(arguments[1:])
         return _lint_command(arguments, sys.stdout, sys.stderr)
     except UsageError as err:
         sys.stderr.write(f"{TOOL_NAME}: error: {_one_line(str(err))}\n")

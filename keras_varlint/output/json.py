@@ -1,5 +1,7 @@
 """The stable JSON report: ``{"version": 1, "files": N, "findings": [...], "errors": [...], "layers": N,
-"unresolved": [...]}``. ``layers`` counts the layer classes analysed; ``unresolved`` lists the classes
+"unresolved": [...]}``, and with ``--fix`` a last key ``"fixed"``: the findings it fixed, each with
+``"fix_verified"`` (``{"status": "verified" | "not verified" | "broke the layer", "detail"}`` with
+``--runtime``, else null). ``layers`` counts the layer classes analysed; ``unresolved`` lists the classes
 whose bases could not be resolved (``path``, ``line``, ``class``, ``reason``)."""
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ FORMAT_VERSION = 1
 
 
 def to_data(result: LintResult) -> dict[str, Any]:
-    return {
+    data = {
         "version": FORMAT_VERSION,
         "files": result.files,
         "findings": [finding.to_json() for finding in result.findings],
@@ -22,6 +24,9 @@ def to_data(result: LintResult) -> dict[str, Any]:
         "layers": len(result.layers),
         "unresolved": [entry.to_json() for entry in result.unresolved],
     }
+    if result.fixed is not None:  # --fix: what it fixed; with --runtime, whether each fix was verified
+        data["fixed"] = [{**f.to_json(), "fix_verified": f.extra.get("fix_verified")} for f in result.fixed]
+    return data
 
 
 def render(result: LintResult, rules: RuleTable) -> str:

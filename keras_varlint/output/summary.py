@@ -11,14 +11,27 @@ def _errors(count: int) -> str:
     return f"{count} error{'' if count == 1 else 's'}"
 
 
+def fixed_lines(result: LintResult) -> str:
+    """``--fix --runtime``: one line per fixed finding with its runtime verdict."""
+    lines = []
+    for finding in result.fixed or ():
+        verdict = finding.extra.get("fix_verified")
+        if verdict:
+            label = {"verified": "fix verified at runtime", "broke the layer": "fix rolled back: it broke the layer"}.get(
+                verdict["status"], "fix not verified")
+            lines.append(f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code} {label}: {verdict['detail']}")
+    return "".join(line + "\n" for line in lines)
+
+
 def render(result: LintResult, fixed: int | None = None) -> str:
     """The summary lines; ``fixed``: how many findings ``--fix`` fixed (None: no ``--fix``).
     Empty for a clean run without ``--fix``."""
     remaining = len(result.findings)
     if fixed is not None:
+        prefix = fixed_lines(result)
         if not fixed and not remaining:
             return ""
-        lines = [f"Found {_errors(fixed + remaining)} ({fixed} fixed, {remaining} remaining)."]
+        lines = [*prefix.splitlines(), f"Found {_errors(fixed + remaining)} ({fixed} fixed, {remaining} remaining)."]
     elif not remaining:
         return ""
     else:

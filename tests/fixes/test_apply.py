@@ -54,3 +54,26 @@ def test_import_goes_in_isort_order() -> None:
 
 def test_unified_diff_names_the_file() -> None:
     assert unified_diff("a.py", "x\n", "y\n") == "--- a.py\n+++ a.py\n@@ -1 +1 @@\n-x\n+y\n"
+
+
+def test_summary_after_fix_runtime_reports_each_fix() -> None:
+    from keras_varlint.findings import Finding, Severity
+    from keras_varlint.output import json as json_format
+    from keras_varlint.output import summary
+    from keras_varlint.result import LintResult
+
+    def finding(line: int, status: str, detail: str) -> Finding:
+        return Finding("a.py", line, 4, line, 9, "KVL001", "untracked-variable", Severity.ERROR, "m",
+                       extra={"fix_verified": {"status": status, "detail": detail}})
+
+    fixed = [finding(3, "verified", "w is tracked and gets a gradient"),
+             finding(9, "broke the layer", "L: construct failed: ValueError: no shape")]
+    result = LintResult(findings=[finding(9, "x", "y")], fixed=fixed)
+    assert summary.render(result, fixed=1).splitlines() == [
+        "a.py:3:5: KVL001 fix verified at runtime: w is tracked and gets a gradient",
+        "a.py:9:5: KVL001 fix rolled back: it broke the layer: L: construct failed: ValueError: no shape",
+        "Found 2 errors (1 fixed, 1 remaining).",
+    ]
+    data = __import__("json").loads(json_format.render(result, {}))
+    assert [f["fix_verified"]["status"] for f in data["fixed"]] == ["verified", "broke the layer"]
+    assert "fixed" not in __import__("json").loads(json_format.render(LintResult(), {}))

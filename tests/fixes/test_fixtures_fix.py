@@ -67,3 +67,17 @@ def test_fixing_the_fixtures_leaves_only_findings_without_a_fix(tmp_path, monkey
     code, out = _run(capsys, "--fix", "--unsafe-fixes")
     assert _sources(root) == after  # idempotent
     assert f"Found {remaining} errors (0 fixed, {remaining} remaining)." in out
+
+
+def test_diff_shows_exactly_what_fix_writes(tmp_path, monkeypatch, capsys) -> None:
+    from keras_varlint.fixes import unified_diff
+
+    root = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, root)
+    monkeypatch.chdir(root)
+    before = _sources(root)
+    code, diff = _run(capsys, "--diff", "--unsafe-fixes")
+    assert code == 1 and _sources(root) == before  # --diff writes nothing
+    _run(capsys, "--fix", "--unsafe-fixes")
+    after = _sources(root)
+    assert diff == "".join(unified_diff(name, before[name], after[name]) for name in sorted(before) if before[name] != after[name])

@@ -141,3 +141,41 @@ def test_fixed_untracked_state_is_saved_with_the_layer(tmp_path, tf, keras3) -> 
         assert {w.name for w in layer.weights} == expected
         assert layer.trainable_variables == []
     assert "keras.Variable(0, name=\"steps\", trainable=False)" in after.read_text()
+
+
+CALLABLE_INIT = '''
+    import keras
+    import tensorflow as tf
+
+
+    def ones():
+        return tf.ones([3])
+
+
+    class FromCallable(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.v = tf.Variable(ones)  # TensorFlow calls it; keras.Variable needs a shape for that
+
+        def call(self, x):
+            return x * self.v
+'''
+
+
+def test_fix_runtime_verifies_fixes_and_rolls_back_what_broke_a_layer(tmp_path, monkeypatch, capsys, tf, keras3) -> None:
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    good, bad = tmp_path / "seed.py", tmp_path / "callable_init.py"
+    good.write_text(textwrap.dedent(CASES["kvl001_seed"][0]).lstrip())
+    bad.write_text(textwrap.dedent(CALLABLE_INIT).lstrip())
+    original_bad = bad.read_text()
+    code = main([".", "--no-cache", "--fix", "--runtime", "--runtime-timeout", "300", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    verdicts = {f["path"]: f["fix_verified"] for f in report["fixed"]}
+    assert verdicts["seed.py"]["status"] == "verified", verdicts
+    assert verdicts["callable_init.py"]["status"] == "broke the layer", verdicts
+    assert "construct" in verdicts["callable_init.py"]["detail"] and "shape" in verdicts["callable_init.py"]["detail"]
+    assert "keras.Variable(initial_value" in good.read_text()
+    assert bad.read_text() == original_bad  # rolled back
+    assert [f["path"] for f in report["findings"]] == ["callable_init.py"] and code == 1
