@@ -27,6 +27,19 @@ def _failure(result) -> str:  # noqa: ANN001
     return result.reason or "the layer could not be checked"
 
 
+def _tracked_state(finding, result) -> str | None:  # noqa: ANN001
+    """For KVL010: every variable behind the attribute is tracked and non-trainable, so saved."""
+    report = result.report
+    if finding.code != "KVL010" or report is None or not report.completed or not finding.attribute:
+        return None
+    attr = finding.attribute
+    mine = [v for v in report.variables if v.attribute and (v.attribute == attr or v.attribute.startswith((attr + "[", attr + ".")))]
+    if mine and all(v.tracked and not v.trainable for v in mine):
+        names = ", ".join(sorted({v.name for v in mine}))
+        return f"variable '{names}' is tracked (non-trainable), so it is saved with the layer"
+    return None
+
+
 def verify_fixes(outcome: FixOutcome, settings: Settings, roots: list[Path]) -> list[str]:
     """Write the fixes, check them at runtime, roll back the files whose fixes broke a layer;
     return those files."""
@@ -53,6 +66,10 @@ def verify_fixes(outcome: FixOutcome, settings: Settings, roots: list[Path]) -> 
                 finding.extra["fix_verified"] = {"status": BROKE, "detail": broken[target.file]}
             continue
         for finding in findings:
+            saved_state = _tracked_state(finding, new)
+            if saved_state:  # KVL010: a non-trainable variable needs no gradient, only tracking
+                finding.extra["fix_verified"] = {"status": VERIFIED, "detail": saved_state}
+                continue
             verdict = judge(finding, new)
             if verdict.status == REFUTED:
                 finding.extra["fix_verified"] = {"status": VERIFIED, "detail": verdict.detail}

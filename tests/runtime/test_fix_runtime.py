@@ -179,3 +179,24 @@ def test_fix_runtime_verifies_fixes_and_rolls_back_what_broke_a_layer(tmp_path, 
     assert "keras.Variable(initial_value" in good.read_text()
     assert bad.read_text() == original_bad  # rolled back
     assert [f["path"] for f in report["findings"]] == ["callable_init.py"] and code == 1
+
+
+def test_fixed_fixtures_are_verified_at_runtime(tmp_path, monkeypatch, capsys, tf, keras3) -> None:
+    """--fix --unsafe-fixes --runtime on the fixtures with fixes: every fix is verified (the
+    variable is tracked and gets a gradient; KVL010's is tracked and saved; KVL009's layer builds)."""
+    import collections
+    import json
+    import shutil
+
+    fixtures = Path(__file__).parent.parent.parent / "fixtures"
+    for name in ("kvl001_flagged.py", "kvl001_flagged_containers.py", "kvl001_flagged_helpers.py",
+                 "kvl001_flagged_base_decides.py", "kvl007_flagged.py", "kvl009_flagged.py", "kvl010_flagged.py"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    main([".", "--no-cache", "--select", "ALL", "--fix", "--unsafe-fixes", "--runtime", "--runtime-timeout", "300",
+          "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    verdicts = collections.Counter((f["code"], f["fix_verified"]["status"]) for f in report["fixed"])
+    assert verdicts == {("KVL001", "verified"): 18, ("KVL007", "verified"): 3, ("KVL009", "verified"): 4,
+                        ("KVL010", "verified"): 5}, [(f["path"], f["line"], f["fix_verified"]) for f in report["fixed"]]
+    assert report["findings"] == []
