@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from keras_varlint.analysis.facts import Use
-from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
+from keras_varlint.rules.base import UNSAFE, Examples, FixSpec, LayerView, Report, Rule, Severity
 
 
 class GradientCut(Rule):
@@ -19,8 +19,14 @@ class GradientCut(Rule):
     ops of `tf` or `keras.ops` instead.
 
     ## Fix safety
-    No fix yet: whether a `keras.ops` twin computes the same value (and whether the value was
-    meant to leave the graph, as for logging) needs a person to decide.
+    The fix keeps the value in the graph: `self.w.numpy()` and `float(self.w)` become `self.w`,
+    and `np.<op>(...)` becomes `keras.ops.<op>(...)` for the NumPy functions whose `keras.ops`
+    twin takes the same arguments (`tanh`, `exp`, `sum`, `clip`, `where`, ...), adding
+    `import keras` when needed. It is unsafe: the value becomes a tensor where it was a NumPy
+    array or a Python float (its dtype, and what later NumPy code does with it, can change), and
+    the weight now gets a gradient, which the code may not have meant (a value only logged). There
+    is no fix for other NumPy functions, for `keras.ops.convert_to_numpy`, or when the weight is
+    read through another cut inside the call.
     """
 
     code = "KVL102"
@@ -80,4 +86,37 @@ class Temperature(keras.layers.Layer):
                 f"{read.wrapper_name}() on self.{read.attr} leaves the graph: the weight gets no gradient, and "
                 "tf.function fails; use tf/keras.ops instead",
                 read.attr,
+                fix=_in_graph_fix(read),
             )
+
+
+# NumPy functions whose keras.ops twin has the same name and takes the same arguments.
+_OPS_TWINS = frozenset({
+    "abs", "absolute", "exp", "log", "log1p", "sqrt", "square", "tanh", "sin", "cos", "sign", "clip", "where",
+    "maximum", "minimum", "sum", "mean", "max", "min", "prod", "matmul", "dot", "transpose", "power",
+    "multiply", "add", "subtract", "divide", "negative", "reciprocal",
+})
+
+
+def _in_graph_fix(read) -> FixSpec | None:  # noqa: ANN001
+    """``self.w.numpy()``/``float(self.w)`` as ``self.w``; ``np.op(...)`` as ``keras.ops.op(...)``."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    call = read.wrapper
+    if not isinstance(call, cst.Call) or any(a.star for a in call.args):
+        return None
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "numpy" and not call.args:
+        return FixSpec(UNSAFE, "Use the variable, not its NumPy value", [(call, func.value)])
+    if isinstance(func, cst.Name) and func.value == "float" and len(call.args) == 1 and call.args[0].keyword is None:
+        return FixSpec(UNSAFE, "Use the variable, not a Python float", [(call, call.args[0].value)])
+    if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("np", "numpy")
+            and func.attr.value in _OPS_TWINS):
+        cut = m.Call(func=m.Attribute(attr=m.Name("numpy") | m.Name("convert_to_numpy")) | m.Name("float"))
+        if any(m.findall(arg.value, cut) for arg in call.args):
+            return None  # still cut inside: keras.ops would not help
+        ops = cst.Attribute(cst.Attribute(cst.Name("keras"), cst.Name("ops")), func.attr)
+        return FixSpec(UNSAFE, f"Use keras.ops.{func.attr.value}, which keeps the gradient",
+                       [(func, ops)], imports=("keras",))
+    return None

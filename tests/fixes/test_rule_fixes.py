@@ -324,3 +324,45 @@ def test_notebook_findings_carry_no_fix(tmp_path: Path, monkeypatch: pytest.Monk
     assert finding["code"] == "KVL001" and finding["fix"] is None
     assert main(["layers.ipynb", "--no-cache", "-j", "1", "--fix"]) == 1
     assert (tmp_path / "layers.ipynb").read_text() == before
+
+
+KVL102 = '''
+    import numpy as np
+    import tensorflow as tf
+
+    class Gate(tf.keras.layers.Layer):
+        def build(self, input_shape):
+            self.gate = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+            self.t = self.add_weight(shape=(), initializer="ones")
+            self.o = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+            self.p = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+
+        def call(self, inputs):
+            g = np.clip(self.gate, 0.0, 1.0)
+            return inputs * g / float(self.t) + self.o.numpy() + np.percentile(self.p, 50)
+'''
+
+
+def test_kvl102_keeps_the_value_in_the_graph_unsafely(lint) -> None:
+    assert [f and f["applicability"] for f in fixes(lint, KVL102)] == ["unsafe", "unsafe", "unsafe", None]
+    after, code, _ = lint(KVL102, "--fix", "--unsafe-fixes")
+    assert after == "import keras\n" + textwrap.dedent(KVL102).lstrip().replace(
+        "np.clip(self.gate", "keras.ops.clip(self.gate").replace("float(self.t)", "self.t").replace(
+        "self.o.numpy()", "self.o")
+    assert code == 1  # np.percentile has no keras.ops twin: left as it is
+
+
+def test_kvl102_no_fix_when_the_value_is_still_cut_inside(lint) -> None:
+    source = '''
+        import keras
+        import numpy as np
+        from keras import ops
+
+        class Clipped(keras.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, inputs):
+                return inputs * np.clip(ops.convert_to_numpy(self.scale), 0.1, 10.0)
+    '''
+    assert fixes(lint, source) == [None]

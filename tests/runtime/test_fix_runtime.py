@@ -66,6 +66,20 @@ CASES = {
             def call(self, inputs):
                 return inputs @ self.w + self.b
     ''', ["w", "b"]),
+    "kvl102": ('''
+        import keras
+        import numpy as np
+
+        class NumpyGate(keras.layers.Layer):
+            def build(self, input_shape):
+                self.gate = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+                self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+                self.t = self.add_weight(shape=(), initializer="ones")
+
+            def call(self, inputs):
+                gate = np.tanh(self.gate)
+                return inputs * gate / float(self.t) + self.offset.numpy()
+    ''', ["gate", "offset", "t"]),
 }
 
 KVL010 = '''
