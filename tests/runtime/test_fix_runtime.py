@@ -214,3 +214,20 @@ def test_fixed_fixtures_are_verified_at_runtime(tmp_path, monkeypatch, capsys, t
     assert verdicts == {("KVL001", "verified"): 18, ("KVL007", "verified"): 3, ("KVL009", "verified"): 4,
                         ("KVL010", "verified"): 5}, [(f["path"], f["line"], f["fix_verified"]) for f in report["fixed"]]
     assert report["findings"] == []
+
+
+def test_readme_migration_example_is_verified_at_runtime(tmp_path, monkeypatch, capsys, tf, keras3) -> None:
+    import json
+    import shutil
+
+    example = Path(__file__).parent.parent.parent / "docs" / "examples" / "keras2_migration.py"
+    shutil.copy(example, tmp_path / example.name)
+    monkeypatch.chdir(tmp_path)
+    main([".", "--no-cache", "--fix", "--unsafe-fixes", "--runtime", "--runtime-timeout", "300", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert {(f["layer"], f["fix_verified"]["status"]) for f in report["fixed"]} == {
+        (layer, "verified") for layer in
+        ("Scale", "Bias", "Experts", "Gates", "Linear", "Temperature", "Offset", "Decay", "Dense2")
+    }, [(f["layer"], f["fix_verified"]) for f in report["fixed"]]
+    assert len(report["fixed"]) == 10
+    assert [(f["layer"], f["code"]) for f in report["findings"]] == [("NonNegative", "KVL001")]
