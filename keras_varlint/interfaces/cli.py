@@ -339,6 +339,20 @@ def _lint(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     return EXIT_FINDINGS if (result.findings or result.errors) and not args.exit_zero else EXIT_CLEAN
 
 
+def _server_command(argv: Sequence[str]) -> int:
+    """``keras-varlint server``: the Language Server, over standard input/output."""
+    parser = _Parser(prog=f"{TOOL_NAME} server", allow_abbrev=False,
+                     description="Run the keras-varlint Language Server over standard input/output.")
+    args = _parse(parser, argv)
+    if isinstance(args, int):
+        return args
+    try:
+        from keras_varlint.interfaces.lsp import serve
+    except ImportError as err:
+        raise UsageError(f"server needs pygls and lsprotocol: pip install 'keras-varlint[lsp]' ({_one_line(str(err))})") from None
+    return serve()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -347,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule_command(arguments[1:], sys.stdout)
         if arguments[:1] == ["layers"]:
             return _layers_command(arguments[1:], sys.stdout)
+        if arguments[:1] == ["server"]:
+            return _server_command(arguments[1:])
         return _lint_command(arguments, sys.stdout, sys.stderr)
     except UsageError as err:
         sys.stderr.write(f"{TOOL_NAME}: error: {_one_line(str(err))}\n")
