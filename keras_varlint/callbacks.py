@@ -24,7 +24,8 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
-from keras_varlint.runtime.paths import find_variables, tracked_ids
+from keras_varlint.runtime.paths import VariableMap, creation_site, find_variables, tracked_ids
+from keras_varlint.runtime.report import short_path
 
 __all__ = ["VariableCheck", "VariableCheckError", "VariableCheckReport", "VariableCheckWarning"]
 
@@ -49,6 +50,7 @@ class VariableCheckReport:
     untracked: list[str] = field(default_factory=list)  # attribute paths of untracked variables
     unchanged: list[str] = field(default_factory=list)  # trainable variables the steps did not change
     steps: int = 0  # training batches run before the comparison (0: not compared yet)
+    sites: dict[str, str] = field(default_factory=dict)  # path -> "file:line" where user code set it
 
     @property
     def ok(self) -> bool:
@@ -61,19 +63,23 @@ class VariableCheckReport:
                 f"  {len(self.untracked)} variable(s) reachable from the model but not in model.variables "
                 "(KVL901: fit() never updates or saves them):"
             )
-            lines += [f"    {p}" for p in self.untracked]
+            lines += [self._line(p) for p in self.untracked]
         if self.unchanged:
             lines.append(
                 f"  {len(self.unchanged)} trainable variable(s) unchanged after {self.steps} training step(s) "
                 "(KVL905: no gradient, a zero gradient, or left out of the update):"
             )
-            lines += [f"    {p}" for p in self.unchanged]
+            lines += [self._line(p) for p in self.unchanged]
         if self.ok:
             lines.append(
                 "  every reachable variable is tracked"
                 + (f" and every trainable variable changed in {self.steps} step(s)" if self.steps else "")
             )
         return "\n".join(lines)
+
+    def _line(self, path: str) -> str:
+        site = self.sites.get(path)
+        return f"    {path}" + (f"  (set at {site})" if site else "")
 
 
 class VariableCheck(keras.callbacks.Callback):
@@ -97,6 +103,7 @@ class VariableCheck(keras.callbacks.Callback):
         self.report: VariableCheckReport | None = None
         self._snapshot: dict[int, tuple[Any, np.ndarray]] | None = None
         self._paths: dict[int, str] = {}
+        self._found: VariableMap | None = None
         self._batches = 0
         self._start = 0  # batches run when the copy was last extended
         self._done = False
@@ -144,6 +151,7 @@ class VariableCheck(keras.callbacks.Callback):
 
     def _note_untracked(self, model: Any) -> None:
         found = find_variables(model)
+        self._found = found
         self._paths = dict(found.paths)
         tracked = tracked_ids(model)
         assert self.report is not None
@@ -151,6 +159,14 @@ class VariableCheck(keras.callbacks.Callback):
             path = found.paths[key]
             if key not in tracked and path not in self.report.untracked:
                 self.report.untracked.append(path)
+                self._note_site(found, key, path)
+
+    def _note_site(self, found: VariableMap, key: int, path: str) -> None:
+        """Only for variables with a problem: reading class sources is not free."""
+        assert self.report is not None
+        site = creation_site(found, key)
+        if site is not None:
+            self.report.sites[path] = f"{short_path(site[0])}:{site[1]}"
 
     def _refresh(self, model: Any) -> None:
         """Copy trainable variables not copied yet. A model that builds in its first traced step (the
@@ -176,12 +192,16 @@ class VariableCheck(keras.callbacks.Callback):
         for key, (variable, before) in (self._snapshot or {}).items():
             now = keras.ops.convert_to_numpy(variable.value)
             if np.array_equal(before, now):
-                self.report.unchanged.append(self._paths.get(key) or str(getattr(variable, "path", variable.name)))
+                path = self._paths.get(key) or str(getattr(variable, "path", variable.name))
+                self.report.unchanged.append(path)
+                if self._found is not None:
+                    self._note_site(self._found, key, path)
         self._finish()
 
     def _finish(self) -> None:
         self._done = True
         self._snapshot = None  # drop the copy
+        self._found = None
         report = self.report
         assert report is not None
         if report.ok:

@@ -25,7 +25,7 @@ import numpy as np
 from keras_varlint.runtime import introspect
 from keras_varlint.runtime.errors import check_error, import_tensorflow
 from keras_varlint.runtime.oracle import CreationLog, _loss
-from keras_varlint.runtime.paths import find_variables
+from keras_varlint.runtime.paths import creation_site, find_variables
 from keras_varlint.runtime.report import RuntimeFinding, RuntimeReport, VariableInfo
 
 
@@ -81,6 +81,9 @@ class _ModelCheck:
         self.y = _as_tensors(tf, y) if y is not None else None
         self.loss, self.optimizer = loss, optimizer
         self.log = CreationLog()
+        self.found: Any = None
+        self.found_keys: dict[int, int] = {}
+        self.paths: dict[int, str] = {}
         self.report = RuntimeReport(
             layer_class=type(model).__name__,
             layer_name=str(getattr(model, "name", type(model).__name__)),
@@ -110,12 +113,16 @@ class _ModelCheck:
     def _check(self) -> RuntimeReport:
         tf, model = self.tf, self.model
         found = find_variables(model)
-        self.paths: dict[int, str] = {}
+        self.found = found
+        self.paths = {}
+        self.found_keys = {}  # id of a variable or of its tf.Variable -> key in ``found``
         for key, path in found.paths.items():
             inner = introspect.as_tf_variable(found.objects[key], tf)
             self.paths[key] = path
+            self.found_keys[key] = key
             if inner is not None:
                 self.paths.setdefault(id(inner), path)
+                self.found_keys.setdefault(id(inner), key)
         tracked = {id(introspect.as_tf_variable(v, tf)) for v in model.variables}
         trainable = {}
         for variable in model.trainable_variables:
@@ -248,6 +255,10 @@ class _ModelCheck:
         key = id(inner) if inner is not None else id(variable)
         attribute = self.paths.get(key) or self.paths.get(id(variable))
         site = self.log.sites.get(key)
+        file, line = (site.file, site.line) if site else (None, None)
+        found_key = self.found_keys.get(key, self.found_keys.get(id(variable)))
+        if file is None and found_key is not None:  # built before the check: where user code set it
+            file, line = creation_site(self.found, found_key) or (None, None)
         name = introspect.display_name(variable)
         held = f" ({attribute})" if attribute else ""
         message = f"variable '{name}'{held} {text}"
@@ -259,8 +270,8 @@ class _ModelCheck:
                 name,
                 layer_path,
                 attribute,
-                site.file if site else None,
-                site.line if site else None,
+                file,
+                line,
             )
         )
 

@@ -77,6 +77,22 @@ EXPECTED_UNTRACKED = ["blocks[0].holder.w", "blocks[1].holder.w"]
 EXPECTED_UNCHANGED = ["blocks[0].dead.kernel", "blocks[0].dead.bias", "blocks[1].dead.kernel", "blocks[1].dead.bias"]
 
 
+def _line_of(text: str) -> int:
+    (number,) = [i for i, line in enumerate(MODELS.splitlines(), 1) if text in line]
+    return number
+
+
+# where user code set each reported variable (or the library layer holding it) on an attribute
+EXPECTED_SITES = {
+    **{p: f"vc_models.py:{_line_of('self.w = keras.Variable')}" for p in EXPECTED_UNTRACKED},
+    **{p: f"vc_models.py:{_line_of('self.dead = keras.layers.Dense')}" for p in EXPECTED_UNCHANGED},
+}
+
+
+def _sites(report: Any) -> dict[str, str]:
+    return {path: site.rsplit("/", 1)[-1] for path, site in report.sites.items()}
+
+
 @pytest.fixture
 def models(tmp_path: Path, keras3: Any) -> Any:
     path = tmp_path / "vc_models.py"
@@ -102,7 +118,8 @@ def test_callback_lists_untracked_and_unchanged_by_attribute_path(models: Any) -
     assert report.untracked == EXPECTED_UNTRACKED
     assert report.unchanged == EXPECTED_UNCHANGED
     assert report.steps == 1
-    assert "blocks[1].dead.bias" in str(report) and "KVL905" in str(report)
+    assert _sites(report) == EXPECTED_SITES
+    assert "blocks[1].dead.bias  (set at " in str(report) and "KVL905" in str(report)
 
 
 def test_callback_clean_model_is_silent_and_drops_its_copy(models: Any) -> None:
@@ -194,6 +211,7 @@ except VariableCheckError:
     raised = True
 print("RESULT", json.dumps({{
     "untracked": reports[0].untracked, "unchanged": reports[0].unchanged, "count": len(reports),
+    "sites": {{p: s.rsplit("/", 1)[-1] for p, s in reports[0].sites.items()}},
     "clean_ok": check.report.ok, "clean_steps": check.report.steps, "raised": raised,
     "tensorflow_loaded": "tensorflow" in sys.modules,
 }}))
@@ -213,6 +231,7 @@ def test_callback_under_jax(tmp_path: Path, keras3: Any) -> None:
     assert result["untracked"] == EXPECTED_UNTRACKED
     assert result["unchanged"] == EXPECTED_UNCHANGED
     assert result["count"] == 1
+    assert result["sites"] == EXPECTED_SITES
     assert result["clean_ok"] and result["clean_steps"] == 1
     assert result["raised"]
     assert not result["tensorflow_loaded"]  # Keras and NumPy only

@@ -3,6 +3,7 @@ model left exactly as it was. Also: ``check_layer`` leaves a layer's state as it
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -127,6 +128,10 @@ def test_untracked_tf_variable_is_kvl901(kv: Any, keras3: Any, tf: Any, data: An
     model.compile(optimizer="adam", loss="mse")
     report = kv.check_model(model, *data)
     assert _codes(report) == [("KVL901", "scale")]
+    (finding,) = report.findings
+    source = Path(__file__).read_text().splitlines()
+    assert finding.file == __file__
+    assert "self.scale = tf.Variable(2.0" in source[finding.line - 1]  # where it was created, not the class
 
 
 def _state(model: Any) -> list[np.ndarray]:
