@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from keras_varlint.analysis.facts import Kind, LayerState
-from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
+from keras_varlint.rules.base import UNSAFE, Examples, FixSpec, LayerView, Report, Rule, Severity
 
 
 class LayerCreatedInCall(Rule):
@@ -27,8 +27,13 @@ class LayerCreatedInCall(Rule):
     fail the same way under `tf.function`. Create sublayers in `__init__`.
 
     ## Fix safety
-    No fix yet: moving the construction to `__init__` or `build` is only right when its arguments
-    are known there, and the stored layer must then be called in place of the new one.
+    The fix moves `Ctor(args)(x)` out of `call`: the layer is made once at the end of the class's
+    own `__init__` as `self._ctor`, and `call` calls `self._ctor(x)`. It is offered only when every
+    argument is a literal or an attribute `__init__` sets, and the layer is applied where it is made,
+    outside loops, comprehensions and lambdas (where each iteration had a layer of its own). It is
+    unsafe: the layer's weights now persist and train, which changes what the layer computes, and a
+    class without its own `__init__`, or a layer that needs the input shape, gets no fix (move it to
+    `build` by hand).
     """
 
     code = "KVL003"
@@ -77,5 +82,81 @@ class Head(keras.layers.Layer):
             else:
                 message = (f"{made} makes a new layer with fresh weights on every call; "
                            "create it in __init__ and reuse it")
-            yield Report(creation.node, message)
+            yield Report(creation.node, message, fix=_move_to_init_fix(layer, creation))
 
+
+
+def _literal(node) -> bool:  # noqa: ANN001
+    import libcst as cst
+
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation):
+        return _literal(node.expression)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _literal(e.value) for e in node.elements)
+    return False
+
+
+def _move_to_init_fix(layer: LayerView, creation) -> FixSpec | None:  # noqa: ANN001
+    """``Ctor(args)(x)`` in call-only code as ``self._ctor(x)``, the layer made at the end of this
+    class's own ``__init__``; only when every argument is a literal or an attribute ``__init__`` sets,
+    and the creation is not in a loop, comprehension or lambda (one layer per iteration)."""
+    import libcst as cst
+
+    init = layer.facts.methods.get("__init__")
+    method = layer.facts.methods.get(creation.method)
+    node = creation.node
+    if init is None or method is None or not isinstance(init.node.body, cst.IndentedBlock):
+        return None
+    set_in_init = {a.attr for a in init.assignments}
+    for arg in node.args:
+        value = arg.value
+        if arg.star or not (_literal(value) or isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)
+                            and value.value.value == "self" and value.attr.value in set_in_init):
+            return None
+    outer = _applied_call(method.node, node)
+    if outer is None:
+        return None
+    taken = {a.attr for a in layer.facts.assignments()} | {r.attr for r in layer.facts.reads()} | set(layer.facts.methods)
+    base = "_" + "".join("_" + c.lower() if c.isupper() else c for c in creation.name).lstrip("_")
+    attr, n = base, 1
+    while attr in taken:
+        attr, n = f"{base}_{n}", n + 1
+    target = cst.Attribute(cst.Name("self"), cst.Name(attr))
+    store = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], node)])
+    block = init.node.body
+    return FixSpec(
+        UNSAFE,
+        f"Create {creation.name}(...) once, as self.{attr} in __init__, and call it",
+        [(block, block.with_changes(body=[*block.body, store])), (node, target)],
+    )
+
+
+def _applied_call(root, node):  # noqa: ANN001, ANN202
+    """The call ``node(...)`` when ``node`` is called where it is made, outside loops, comprehensions
+    and lambdas; else None."""
+    import libcst as cst
+
+    found: list[cst.Call] = []
+    blocked = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.depth = 0
+
+        def on_visit(self, visited: cst.CSTNode) -> bool:
+            if isinstance(visited, blocked):
+                self.depth += 1
+            if isinstance(visited, cst.Call) and visited.func is node and not self.depth:
+                found.append(visited)
+            return True
+
+        def on_leave(self, original: cst.CSTNode) -> None:
+            if isinstance(original, blocked):
+                self.depth -= 1
+
+    root.visit(Finder())
+    return found[0] if found else None

@@ -35,7 +35,11 @@ def _changed_outside_classes(before: str, after: str) -> list[str]:
             continue
         if tag == "insert" and new[j1:j2] == ["import keras"]:
             continue
-        if tag == "insert" or not all(any(a <= line + 1 <= b for a, b in classes) for line in range(i1, i2)):
+        if tag == "insert":  # after old line i1 (1-based): inside a class when that line is
+            inside = any(a <= i1 <= b - 1 for a, b in classes)
+        else:
+            inside = all(any(a <= line + 1 <= b for a, b in classes) for line in range(i1, i2))
+        if not inside:
             outside.append(f"{tag} {old[i1:i2]} -> {new[j1:j2]}")
     return outside
 

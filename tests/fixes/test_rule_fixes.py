@@ -366,3 +366,46 @@ def test_kvl102_no_fix_when_the_value_is_still_cut_inside(lint) -> None:
                 return inputs * np.clip(ops.convert_to_numpy(self.scale), 0.1, 10.0)
     '''
     assert fixes(lint, source) == [None]
+
+
+KVL003 = '''
+    import keras
+    from keras import layers
+
+    class Head(layers.Layer):
+        def __init__(self, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, inputs):
+            x = layers.Dense(self.units, activation="relu")(inputs)
+            y = layers.Dense(2)(x)
+            for _ in range(2):
+                y = layers.Dense(2)(y)
+            return layers.Dense(inputs.shape[-1])(y)
+'''
+
+
+def test_kvl003_moves_the_layer_to_init_unsafely(lint) -> None:
+    assert [f and f["applicability"] for f in fixes(lint, KVL003)] == ["unsafe", "unsafe", None, None]
+    after, code, _ = lint(KVL003, "--fix")
+    assert after == textwrap.dedent(KVL003).lstrip() and code == 1
+    after, code, _ = lint(KVL003, "--fix", "--unsafe-fixes")
+    assert after == textwrap.dedent(KVL003).lstrip().replace(
+        "        self.units = units\n",
+        '        self.units = units\n        self._dense = layers.Dense(self.units, activation="relu")\n'
+        "        self._dense_1 = layers.Dense(2)\n").replace(
+        'x = layers.Dense(self.units, activation="relu")(inputs)', "x = self._dense(inputs)").replace(
+        "y = layers.Dense(2)(x)", "y = self._dense_1(x)")
+    assert code == 1  # the loop's layer and the shape-dependent one stay
+
+
+def test_kvl003_no_fix_without_an_own_init(lint) -> None:
+    source = '''
+        import keras
+
+        class Block(keras.layers.Layer):
+            def call(self, inputs):
+                return keras.layers.Dense(4)(inputs)
+    '''
+    assert fixes(lint, source) == [None]

@@ -80,6 +80,20 @@ CASES = {
                 gate = np.tanh(self.gate)
                 return inputs * gate / float(self.t) + self.offset.numpy()
     ''', ["gate", "offset", "t"]),
+    "kvl003": ('''
+        import keras
+        import tensorflow as tf
+        from keras import layers
+
+        class ClassifierHead(layers.Layer):
+            def __init__(self, num_classes=3, **kwargs):
+                super().__init__(**kwargs)
+                self.num_classes = num_classes
+
+            def call(self, inputs):
+                logits = layers.Dense(self.num_classes, use_bias=True)(inputs)
+                return tf.nn.relu(logits)
+    ''', ["_dense.kernel", "_dense.bias"]),
 }
 
 KVL010 = '''
