@@ -409,3 +409,15 @@ def test_kvl003_no_fix_without_an_own_init(lint) -> None:
                 return keras.layers.Dense(4)(inputs)
     '''
     assert fixes(lint, source) == [None]
+
+
+def test_fixes_survive_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "layers.py").write_text(textwrap.dedent(KVL001_SEED).lstrip())
+    runs = []
+    for _ in range(2):  # cold, then from the cache
+        main(["layers.py", "--cache-dir", str(tmp_path / "cache"), "--format", "json"])
+        runs.append(json.loads(capsys.readouterr().out)["findings"])
+    assert runs[0] == runs[1] and runs[0][0]["fix"]["applicability"] == "safe"
+    assert main(["layers.py", "--cache-dir", str(tmp_path / "cache"), "--fix"]) == 0
+    assert "keras.Variable(initial_value" in (tmp_path / "layers.py").read_text()
