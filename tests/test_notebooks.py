@@ -159,7 +159,9 @@ def test_precommit_hook_passes_notebooks(tmp_path: Path) -> None:
         pytest.skip("pre-commit is not installed: pip install pre-commit")
     repo_copy = tmp_path / "hook"
     listing = hook.subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                                   *hook.HOOK_REPO_FILES], cwd=hook.REPO, capture_output=True, check=True)
+                                   *hook.HOOK_REPO_FILES], cwd=hook.REPO, capture_output=True)
+    if listing.returncode != 0:
+        pytest.skip(f"{hook.REPO} is not a git checkout, so there is no hook repo to try")
     files = {}
     for name in filter(None, listing.stdout.decode().split("\0")):
         if (hook.REPO / name).is_file():
