@@ -289,6 +289,15 @@ def test_the_cache_is_keyed_by_keras_version_and_selected_rules(project: Path) -
     assert ("pkg/child.py", "KVL001") not in codes(lint(project, keras_version=2))  # tracked in Keras 2
 
 
+def test_a_wider_selection_never_reuses_what_a_narrower_run_cached(project: Path) -> None:
+    """A run of one rule caches a component's findings of that rule only: a run of more rules
+    must analyse the component again, not reuse them."""
+    narrow = lint(project, select=["KVL006"])
+    wide = lint(project)
+    assert wide == uncached(project)
+    assert codes(wide) - codes(narrow) == {("pkg/child.py", "KVL001")}
+
+
 # -- names in a layer's methods that resolve through other modules ----------------------------------
 
 # The layers' own files never change below: only the modules their `Variable` resolves through.

@@ -9,7 +9,7 @@ File names say what a file is for: ``kvl001_flagged*.py`` must contain KVL001 fi
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -58,11 +58,16 @@ def _describe(found: set[tuple[int, str]], expected: set[tuple[int, str]]) -> st
 
 
 @pytest.fixture(scope="module")
-def whole_run() -> dict[str, set[tuple[int, str]]]:
+def whole_result() -> LintResult:
     result = _lint([FIXTURES])
     assert not result.errors, result.errors
     assert result.files == len(FILES)
-    return _by_file(result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def whole_run(whole_result: LintResult) -> dict[str, set[tuple[int, str]]]:
+    return _by_file(whole_result)
 
 
 def test_fixture_files_exist() -> None:
@@ -74,6 +79,13 @@ def test_fixture_matches_its_markers(path: Path, whole_run: dict[str, set[tuple[
     expected = _markers(path)
     found = whole_run.get(_name(path), set())
     assert found == expected, _describe(found, expected)
+
+
+def test_no_finding_is_reported_twice(whole_result: LintResult) -> None:
+    """One finding per defect: the markers compare sets of (line, code), so a rule that reports the
+    same place twice shows only here."""
+    places = Counter((f.path, f.line, f.column, f.code) for f in whole_result.findings)
+    assert [place for place, count in places.items() if count > 1] == []
 
 
 @pytest.mark.parametrize(

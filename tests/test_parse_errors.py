@@ -60,3 +60,17 @@ def test_a_syntax_error_outside_every_class_is_kvl000(tmp_path):
 @pytest.mark.parametrize("source", [NOT_A_LAYER, "x = (\n"])
 def test_a_file_without_layers_is_left_to_python(tmp_path, source):
     assert parse_errors(tmp_path, source) == []
+
+
+def test_kvl000_is_reported_only_when_selected(tmp_path):
+    """KVL000 is selected like any rule: ignoring it silences files that do not parse or decode."""
+    (tmp_path / "m.py").write_text(dedent(TWO_LAYERS))
+    (tmp_path / "latin1.py").write_bytes(b"import keras\n\n\nclass A(keras.layers.Layer):\n    name = 'caf\xe9'\n")
+
+    def kvl000(**settings):
+        result = lint_paths([tmp_path], Settings(use_cache=False, **settings))
+        return sorted(Path(f.path).name for f in result.findings if f.code == "KVL000")
+
+    assert kvl000() == ["latin1.py", "m.py"]
+    assert kvl000(ignore=["KVL000"]) == []
+    assert kvl000(select=["KVL001"]) == []

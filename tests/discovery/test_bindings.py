@@ -204,6 +204,31 @@ def test_shims_are_found_on_disk_when_one_file_is_linted(tmp_path):
     }
 
 
+def test_each_extra_dot_of_a_relative_import_climbs_one_package(tmp_path):
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/base.py": "import keras\nclass Base(keras.layers.Layer): pass\n",
+        "pkg/models/__init__.py": "",
+        "pkg/models/base.py": "class Base: pass\n",  # the same name one package down: not a layer
+        "pkg/models/deep/__init__.py": "",
+        "pkg/models/deep/child.py": """
+            from ... import base as top
+            from ...base import Base
+            from ..base import Base as Near
+            from .... import beyond
+            class Child(Base): pass
+            class ViaModule(top.Base): pass
+            class NotALayer(Near): pass
+        """,
+    })
+    summary = session([tmp_path]).project.index.modules["pkg.models.deep.child"]
+    assert summary.bindings["top"] == ["pkg.base"]
+    assert summary.bindings["Base"] == ["pkg.base.Base"]
+    assert summary.bindings["Near"] == ["pkg.models.base.Base"]
+    assert summary.bindings["beyond"] == [OPAQUE]  # above the top-level package: Python refuses it
+    assert set(layers_of([tmp_path])) == {"pkg.base.Base", "pkg.models.deep.child.Child", "pkg.models.deep.child.ViaModule"}
+
+
 def test_namespace_packages_resolve_under_a_given_root(tmp_path):
     write(tmp_path, {
         "ns/base.py": "import keras\nclass Base(keras.layers.Layer): pass\n",

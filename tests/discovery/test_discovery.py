@@ -140,3 +140,19 @@ def test_is_excluded_below_agrees_with_the_walk(tmp_path, monkeypatch, patterns)
         for path in every:
             given = Path(os.path.join(root, os.path.relpath(path, root)))  # as a walk of root names it
             assert is_excluded_below(given, [root], patterns) == (path not in kept), (root, given)
+
+
+def test_the_walk_skips_tool_build_and_virtualenv_directories(tmp_path):
+    """Version control, caches, build output and virtualenvs are never walked into; a file in one
+    that is named on the command line is still linted."""
+    from keras_varlint.discovery.files import discover
+
+    skipped = [".git/hooks/h.py", ".venv/lib/site.py", "build/lib/pkg/m.py", "dist/m.py", "node_modules/x/y.py",
+               "pkg/__pycache__/m.py", ".tox/py311/m.py", "env/lib/site.py"]
+    for name in ["pkg/m.py", *skipped]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")  # a virtualenv by any name
+    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], []).files] == ["pkg/m.py"]
+    named = tmp_path / "build/lib/pkg/m.py"
+    assert discover([named], []).files == [named]

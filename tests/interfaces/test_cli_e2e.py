@@ -107,6 +107,25 @@ def test_per_file_ignores_match_from_the_project_root_wherever_the_cli_runs(tmp_
     assert "test_layers.py" not in from_tests.stdout and "layers.py:8" in from_tests.stdout
 
 
+NOQA_FORMS = {
+    "bare.py": "  # noqa",
+    "exact.py": "  # noqa: KVL001",
+    "prefix.py": "  # noqa:KVL0",  # flake8 compares codes as prefixes
+    "listed.py": "  # NOQA: E501, KVL001",
+    "other_code.py": "  # noqa: E501",
+    "no_comment.py": "",
+}
+
+
+def test_noqa_suppresses_what_it_names_in_the_cli(tmp_path: Path) -> None:
+    for name, comment in NOQA_FORMS.items():
+        (tmp_path / name).write_text(UNTRACKED.replace("tf.Variable(1.0)\n", f"tf.Variable(1.0){comment}\n"))
+    done = keras_varlint(tmp_path, ".", "--keras-version", "3", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    flagged = sorted(f["path"] for f in json.loads(done.stdout)["findings"] if f["code"] == "KVL001")
+    assert flagged == ["no_comment.py", "other_code.py"]
+
+
 def test_exclude_applies_to_files_named_on_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.keras-varlint]\nexclude = ["legacy/*"]\n')
     (tmp_path / "legacy").mkdir()

@@ -33,3 +33,21 @@ def test_every_rule_has_docs_and_examples():
         for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
             assert heading in page, (code, heading)
         assert rule.examples.invalid and rule.examples.valid
+
+
+# -- what the examples do not show ------------------------------------------------------------------
+
+
+def test_a_weight_read_twice_inside_one_cut_is_one_kvl102(tmp_path):
+    source = """
+import keras
+import numpy as np
+
+class LeakyGain(keras.layers.Layer):
+    def build(self, input_shape):
+        self.gain = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    def call(self, inputs):
+        return inputs * np.maximum(self.gain, 0.1 * self.gain)  # KVL102
+"""
+    assert lint_snippet(tmp_path, source, select=["KVL102"]) == expected_codes(source)
