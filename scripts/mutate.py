@@ -346,6 +346,48 @@ CATALOGUE: tuple[Mutation, ...] = (
         "        if False:\n            return",
         RULES,
     ),
+    Mutation(
+        "kvl003-wrappers-reported", "KVL003 reports weightless wrappers such as RNN(self.cell)",
+        "rules/kvl003_layer_created_in_call.py",
+        "if creation.state in (LayerState.STATELESS, LayerState.WRAPPER):",
+        "if creation.state is LayerState.STATELESS:",
+        RULES,
+    ),
+    Mutation(
+        "kvl003-seeded-message", "KVL003 tells a Dropout made in call that it has fresh weights",
+        "rules/kvl003_layer_created_in_call.py",
+        "if creation.state is LayerState.SEEDED:",
+        "if False:",
+        ("tests/rules/test_rule_examples.py::test_kvl003_says_what_each_kind_of_layer_loses",),
+    ),
+    Mutation(
+        "kvl101-unbuilt-sublayer", "KVL101 reports a sublayer that is never built, which owns no weights",
+        "rules/kvl101_unused_weight.py",
+        "                    continue  # never built: it owns no weights",
+        "                    pass",
+        RULES,
+    ),
+    Mutation(
+        "kvl101-metadata-is-use", "KVL101 takes a built sublayer's metadata reads as uses",
+        "rules/kvl101_unused_weight.py",
+        "if any(r.use is not Use.METADATA for r in reads):",
+        "if reads:",
+        RULES,
+    ),
+    Mutation(
+        "kvl105-delegated-update", "KVL105 ignores updates by functions that take the variable as their target",
+        "analysis/extractor.py",
+        "        if isinstance(child, cst.Arg) and self._updates_argument(call, child, callee):",
+        "        if False:",
+        RULES,
+    ),
+    Mutation(
+        "kvl106-reads-ignored", "KVL106 reports a sublayer that is read",
+        "rules/kvl106_unused_sublayer.py",
+        "            if next(layer.all_reads(attr), None) is None:",
+        "            if True:",
+        RULES,
+    ),
 )
 
 CANARY = Mutation(

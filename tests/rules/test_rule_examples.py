@@ -51,3 +51,32 @@ class LeakyGain(keras.layers.Layer):
         return inputs * np.maximum(self.gain, 0.1 * self.gain)  # KVL102
 """
     assert lint_snippet(tmp_path, source, select=["KVL102"]) == expected_codes(source)
+
+
+def test_kvl003_says_what_each_kind_of_layer_loses(tmp_path):
+    """A random layer has no weights: its message names the seed variable tf.function refuses;
+    Bidirectional's names the copies it makes; a layer with weights gets the fresh-weights message."""
+    from keras_varlint.engine import lint_paths
+    from keras_varlint.settings import Settings
+
+    path = tmp_path / "heads.py"
+    path.write_text("""
+import keras
+
+class Head(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.rnn = keras.layers.GRU(4)
+
+    def call(self, inputs):
+        x = keras.layers.Dropout(0.1)(inputs)
+        x = keras.layers.Bidirectional(self.rnn)(x)
+        return keras.layers.Dense(4)(x)
+""")
+    result = lint_paths([path], Settings(use_cache=False, select=["KVL003"]))
+    messages = {f.message.partition("(")[0]: f.message for f in result.findings}
+    assert set(messages) == {"Dropout", "Bidirectional", "Dense"}
+    assert "random-seed variable" in messages["Dropout"] and "tf.function" in messages["Dropout"]
+    assert "fresh weights" not in messages["Dropout"]
+    assert "copies the layer it wraps" in messages["Bidirectional"]
+    assert "fresh weights" in messages["Dense"]
