@@ -6,7 +6,6 @@ from functools import cached_property
 from typing import Iterable, Iterator
 
 from keras_varlint.analysis.facts import (
-    CREATION_METHODS,
     VARIABLE_KINDS,
     Assignment,
     Creation,

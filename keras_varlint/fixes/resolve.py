@@ -9,6 +9,8 @@ from keras_varlint.fixes import Edit, Fix
 from keras_varlint.fixes.codemod import FixSpec
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from keras_varlint.analysis.parse import ParsedClass, Positions
     from keras_varlint.discovery.bindings import ModuleSummary
 
