@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import Iterable, Iterator
 
 from keras_varlint.analysis.facts import (
+    CREATION_METHODS,
     VARIABLE_KINDS,
     Assignment,
     Creation,
@@ -124,6 +125,15 @@ class LayerView:
     def own_creating_assignments(self) -> dict[str, list[Assignment]]:
         """Attributes this class gives a new variable or layer outside call-only code."""
         return self._creating([self.facts])
+
+    def made_before_call(self) -> Iterator[tuple[str, Assignment]]:
+        """(attribute, first assignment) for each attribute this class gives a new variable or layer
+        in ``__init__``/``build``, not shadowing a method and not stored from a local that may be
+        used on its own (`self.head = head` after `head(x)`)."""
+        for attr, assignments in self.own_creating_assignments.items():
+            made = [a for a in assignments if a.method in CREATION_METHODS]
+            if made and not self.is_method(attr) and not made[0].value.from_local:
+                yield attr, made[0]
 
     @cached_property
     def creating_assignments(self) -> dict[str, list[Assignment]]:

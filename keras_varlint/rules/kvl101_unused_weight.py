@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import CREATION_METHODS, Kind, Use
+from keras_varlint.analysis.facts import Kind, Use
 from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
@@ -64,13 +64,7 @@ class Affine(keras.layers.Layer):
     def check(self, layer: LayerView) -> Iterator[Report]:
         if not layer.sees_every_read:
             return
-        for attr, assignments in layer.own_creating_assignments.items():
-            made = [a for a in assignments if a.method in CREATION_METHODS]
-            if not made or layer.is_method(attr):
-                continue
-            first = made[0]
-            if first.value.from_local:
-                continue  # `self.head = head` after `head(x)`: the object may be used through the local
+        for attr, first in layer.made_before_call():
             if not layer.trainable(attr):
                 continue  # nothing to train: frozen weights, Flatten(), Dropout()
             reads = list(layer.all_reads(attr))

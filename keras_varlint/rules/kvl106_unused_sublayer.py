@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from keras_varlint.analysis.facts import CREATION_METHODS, Kind
+from keras_varlint.analysis.facts import Kind
 from keras_varlint.rules.base import Examples, LayerView, Report, Rule, Severity
 
 
@@ -59,16 +59,12 @@ class Residual(keras.layers.Layer):
     def check(self, layer: LayerView) -> Iterator[Report]:
         if not layer.sees_every_read:
             return
-        for attr, assignments in layer.own_creating_assignments.items():
-            made = [a for a in assignments if a.method in CREATION_METHODS]
-            if not made or layer.is_method(attr) or made[0].value.from_local:
-                continue
-            creations = made[0].value.creations
-            if not all(c.kind is Kind.LAYER and not c.built for c in creations):
+        for attr, first in layer.made_before_call():
+            if not all(c.kind is Kind.LAYER and not c.built for c in first.value.creations):
                 continue
             if next(layer.all_reads(attr), None) is None:
                 yield Report(
-                    made[0].node,
+                    first.node,
                     f"sublayer self.{attr} is created but never used: it is never called, so the computation "
                     "it stands for never happens (it owns no weights)",
                     attr,
